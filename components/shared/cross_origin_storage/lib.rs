@@ -1,0 +1,33 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! The Cross-Origin Storage (COS) protocol shared by script and the COS storage thread.
+//!
+//! <https://wicg.github.io/cross-origin-storage/>
+//!
+//! Script validates early so that it can reject with the spec's `TypeError` without a round
+//! trip; the storage thread validates everything again, because it never trusts a claim from
+//! a content process that it can check itself.
+
+#![deny(unsafe_code)]
+
+pub mod access;
+pub mod config;
+pub mod error;
+pub mod hash;
+pub mod messages;
+
+pub use access::{Disclosure, EntryGrants, OriginsInput, RequestedOrigins};
+pub use config::{CosConfig, MergePolicy};
+pub use error::CosError;
+pub use hash::{ContentHash, HashAlgorithm};
+pub use messages::{
+    CosMsg, EntryInfo, FileMetadata, HandleGrant, HandleId, ReadEvent, WriteCommand, WriteId,
+};
+
+/// `MAX_COS_WRITE_FILE_BYTES`: no write session may grow a file past this size.
+pub const MAX_COS_WRITE_FILE_BYTES: u64 = 4 << 30;
+
+/// The size of the chunks bytes travel in, in both directions.
+pub const CHUNK_BYTES: usize = 1 << 20;

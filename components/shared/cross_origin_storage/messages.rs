@@ -1,0 +1,145 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! Messages to the COS storage thread and their replies.
+//!
+//! Every reply is a `GenericCallback`, so the same protocol works over crossbeam in
+//! single-process mode and over ipc-channel in multiprocess mode. Handle and write-session ids
+//! are chosen by the thread (random, so they cannot be guessed) and bound to the origin that
+//! obtained them; every later message is checked against that origin.
+
+use malloc_size_of_derive::MallocSizeOf;
+use profile_traits::mem::ReportsChan;
+use serde::{Deserialize, Serialize};
+use servo_base::generic_channel::{GenericCallback, GenericSender};
+use servo_url::ImmutableOrigin;
+
+use crate::access::{EntryGrants, OriginsInput};
+use crate::error::CosError;
+use crate::hash::ContentHash;
+
+pub type HandleId = u64;
+pub type WriteId = u64;
+
+/// What the thread grants for a `requestFileHandle()`/`getFileHandle()` call.
+#[derive(Clone, Debug, Deserialize, Eq, MallocSizeOf, PartialEq, Serialize)]
+pub struct HandleGrant {
+    pub handle_id: HandleId,
+    /// Read handles may `getFile()`; create handles only after their own verified close.
+    pub may_read: bool,
+    /// Only create handles may `createWritable()`.
+    pub writable: bool,
+}
+
+/// One operation of a `FileSystemWritableFileStream`.
+#[derive(Clone, Debug, Deserialize, Eq, PartialEq, Serialize)]
+pub enum WriteCommand {
+    /// Writes at `position`, or at the current position, and advances it.
+    Write {
+        position: Option<u64>,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    Seek(u64),
+    Truncate(u64),
+}
+
+/// What `getFile()` needs besides the bytes.
+#[derive(Clone, Copy, Debug, Deserialize, Eq, MallocSizeOf, PartialEq, Serialize)]
+pub struct FileMetadata {
+    pub size: u64,
+    /// `File.lastModified`: the reader's own storage time, or 0; never another origin's.
+    pub last_modified_ms: u64,
+}
+
+/// A `ReadFile` reply stream: chunks of at most `CHUNK_BYTES`, then `Done` (or one `Error`).
+#[derive(Clone, Debug, Deserialize, Eq, PartialEq, Serialize)]
+pub enum ReadEvent {
+    Chunk(#[serde(with = "serde_bytes")] Vec<u8>),
+    Done(FileMetadata),
+    Error(CosError),
+}
+
+/// An entry as the embedder's management UI sees it.
+#[derive(Clone, Debug, Deserialize, Eq, PartialEq, Serialize)]
+pub struct EntryInfo {
+    pub hash: ContentHash,
+    pub size: u64,
+    pub grants: EntryGrants,
+    /// Origins that stored or read the entry, with the last time they did (ms since epoch).
+    pub used_by: Vec<(ImmutableOrigin, u64)>,
+    pub last_used_ms: u64,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub enum CosMsg {
+    /// `requestFileHandle()` / `getFileHandle()` after script's synchronous checks.
+    RequestFileHandle {
+        origin: ImmutableOrigin,
+        hash: ContentHash,
+        create: bool,
+        origins: Option<OriginsInput>,
+        /// The `Cross-Origin-Storage-Allow-Origin` ceiling of the calling global, when the
+        /// embedder enforces one; `None` leaves list-form requests unbounded.
+        ceiling: Option<Vec<ImmutableOrigin>>,
+        reply: GenericCallback<Result<HandleGrant, CosError>>,
+    },
+    /// `getFile()`.
+    ReadFile {
+        handle_id: HandleId,
+        origin: ImmutableOrigin,
+        reply: GenericCallback<ReadEvent>,
+    },
+    /// `createWritable()`: starts an empty write session.
+    CreateWritable {
+        handle_id: HandleId,
+        origin: ImmutableOrigin,
+        reply: GenericCallback<Result<WriteId, CosError>>,
+    },
+    /// `write()`, `seek()`, `truncate()`; acknowledged one by one, which bounds what is in flight.
+    Write {
+        write_id: WriteId,
+        origin: ImmutableOrigin,
+        command: WriteCommand,
+        reply: GenericCallback<Result<(), CosError>>,
+    },
+    /// `close()`: verify the digest, check quota, publish, grant `may read` to this handle.
+    Close {
+        write_id: WriteId,
+        origin: ImmutableOrigin,
+        reply: GenericCallback<Result<(), CosError>>,
+    },
+    /// `abort()`: discard the session.
+    Abort {
+        write_id: WriteId,
+        origin: ImmutableOrigin,
+    },
+    /// The handle was garbage collected.
+    ReleaseHandle {
+        handle_id: HandleId,
+        origin: ImmutableOrigin,
+    },
+    /// Embedder: every entry.
+    ListEntries(GenericCallback<Vec<EntryInfo>>),
+    /// Embedder: delete one entry; replies whether it existed.
+    DeleteEntry {
+        hash: ContentHash,
+        reply: GenericCallback<bool>,
+    },
+    /// Clear-site-data for one origin: revoke its grants and usage, then collect entries no
+    /// storing origin reaches any more. Replies with the number of entries deleted.
+    ClearOrigin {
+        origin: ImmutableOrigin,
+        reply: GenericCallback<u64>,
+    },
+    /// Clear-site-data for a site: every origin whose host is `site` or ends in `.site`.
+    ClearSite {
+        site: String,
+        reply: GenericCallback<u64>,
+    },
+    /// Delete everything.
+    ClearAll(GenericCallback<u64>),
+    CollectMemoryReport(ReportsChan),
+    Exit(GenericSender<()>),
+}

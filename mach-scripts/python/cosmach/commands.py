@@ -1,0 +1,173 @@
+# This Source Code Form is subject to the terms of the Mozilla Public
+# License, v. 2.0. If a copy of the MPL was not distributed with this
+# file, You can obtain one at https://mozilla.org/MPL/2.0/.
+
+"""bootstrap, fetch, patches, build, run, test and bench."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from . import build as fork
+from . import layout, tree
+from .layout import log
+
+DEBIAN_PACKAGES = [
+    "clang-19", "libclang-19-dev", "lld-19", "llvm-19", "m4", "pkg-config", "python3",
+    "libfontconfig1-dev", "libfreetype-dev", "libegl1-mesa-dev", "libgl1-mesa-dri",
+    "libgles2-mesa-dev", "libx11-dev", "libxkbcommon-dev", "libudev-dev", "libdbus-1-dev",
+    "git",
+]
+# Commands that may come from elsewhere than Debian (e.g. Node.js from its own packages).
+COMMANDS = {"npm": "npm", "node": "nodejs"}
+PYTHON_PACKAGES = ["wptserve==4.0.3"]
+
+
+def _missing_debian(packages):
+    if not shutil.which("dpkg-query"):
+        return []
+    missing = []
+    for package in packages:
+        result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if "install ok installed" not in result.stdout:
+            missing.append(package)
+    return missing
+
+
+def _missing_python(requirements):
+    missing = []
+    for req in requirements:
+        name, _, version = req.partition("==")
+        result = subprocess.run([sys.executable, "-m", "pip", "show", name],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if f"Version: {version}" not in result.stdout:
+            missing.append(req)
+    return missing
+
+
+def bootstrap(args):
+    debs = _missing_debian(DEBIAN_PACKAGES)
+    debs += [pkg for cmd, pkg in COMMANDS.items() if not shutil.which(cmd) and pkg not in debs]
+    pips = _missing_python(PYTHON_PACKAGES)
+    if not debs and not pips:
+        log("bootstrap: everything is installed")
+        return 0
+    if debs:
+        log(f"bootstrap: Debian packages to install: {' '.join(debs)}")
+        if not args.dry_run:
+            sudo = [] if os.geteuid() == 0 else ["sudo"]
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            layout.run([*sudo, "apt-get", "update", "-qq"], env=env)
+            layout.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *debs], env=env)
+    if pips:
+        log(f"bootstrap: Python packages to install: {' '.join(pips)}")
+        if not args.dry_run:
+            layout.run([sys.executable, "-m", "pip", "install", "-q", *pips])
+    return 0
+
+
+def fetch(_args):
+    tree.fetch_sources()
+    return 0
+
+
+def patches(args):
+    if args.action == "apply":
+        return tree.apply(into=args.into)
+    if args.action == "export":
+        return tree.export()
+    return tree.check()
+
+
+def build(args):
+    bootstrap(argparse_ns(dry_run=False))
+    return fork.build(release=args.release)
+
+
+def run(args):
+    profile = args.config_dir or tempfile.mkdtemp(prefix="cos-profile-")
+    cmd = fork.runner_command(args.url, timeout=args.timeout, config_dir=profile,
+                              prefs=args.pref, done=args.done)
+    return subprocess.run(cmd, env=layout.build_env()).returncode
+
+
+def bench(args):
+    cmd = ["cargo", "bench", "-p", "cross-origin-storage"]
+    if args.filter:
+        cmd += ["--", args.filter]
+    return subprocess.run(cmd, cwd=layout.REPO).returncode
+
+
+class argparse_ns:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+TOTALS = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed")
+
+
+def _cargo_test_counts(output):
+    passed = failed = 0
+    for m in re.finditer(r"test result: \w+\. (\d+) passed; (\d+) failed", output):
+        passed += int(m.group(1))
+        failed += int(m.group(2))
+    return passed, failed
+
+
+def _tier(name, cmd, counter, **kwargs):
+    """Runs one tier, echoing its output; returns (passed, failed)."""
+    log(f"tier {name}: {' '.join(cmd)}")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    out = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        out.append(line)
+    code = proc.wait()
+    passed, failed = counter("".join(out), code)
+    if code != 0 and failed == 0:
+        failed = 1
+    log(f"tier {name}: {passed} passed, {failed} failed")
+    return passed, failed
+
+
+def _last_totals(output, code):
+    for line in reversed(output.splitlines()):
+        m = TOTALS.match(line.strip())
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return (1, 0) if code == 0 else (0, 1)
+
+
+def test(args):
+    tiers = args.tier or ["unit", "patches", "build", "wpt"]
+    mach = os.path.join(layout.REPO, "mach-scripts", "mach")
+    results = {}
+    if "build" in tiers or "wpt" in tiers:
+        bootstrap(argparse_ns(dry_run=False))
+    if "unit" in tiers:
+        results["unit"] = _tier(
+            "unit", ["cargo", "test", "--workspace", "--no-fail-fast"],
+            lambda out, code: _cargo_test_counts(out), cwd=layout.REPO)
+    if "patches" in tiers:
+        results["patches"] = _tier("patches", [sys.executable, mach, "patches", "check"], _last_totals)
+    built = True
+    if "build" in tiers:
+        results["build"] = _tier("build", [sys.executable, mach, "build"], _last_totals)
+        built = results["build"][1] == 0
+    if "wpt" in tiers:
+        if built:
+            results["wpt"] = _tier("wpt", [sys.executable, mach, "test-wpt"], _last_totals)
+        else:
+            log("tier wpt: skipped because the fork did not build")
+            results["wpt"] = (0, 1)
+    passed = sum(p for p, _ in results.values())
+    failed = sum(f for _, f in results.values())
+    for name, (p, f) in results.items():
+        print(f"  {name:8} {p} passed, {f} failed")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1

@@ -1,0 +1,69 @@
+# This Source Code Form is subject to the terms of the Mozilla Public
+# License, v. 2.0. If a copy of the MPL was not distributed with this
+# file, You can obtain one at https://mozilla.org/MPL/2.0/.
+
+"""Command-line dispatch for mach-scripts/mach."""
+
+import argparse
+import importlib
+
+
+def _lazy(module, func):
+    def call(args):
+        return getattr(importlib.import_module(f"cosmach.{module}"), func)(args)
+    return call
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="mach", description="Build, run and test the servo-cos fork.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("bootstrap", help="install the Debian packages and tools the fork build needs")
+    p.add_argument("--dry-run", action="store_true", help="print what would be installed")
+    p.set_defaults(func=_lazy("commands", "bootstrap"))
+
+    p = sub.add_parser("fetch", help="download the Servo 0.7.0 crates into cargo's registry")
+    p.set_defaults(func=_lazy("commands", "fetch"))
+
+    p = sub.add_parser("patches", help="apply, export or check the patch series")
+    p.add_argument("action", choices=["apply", "export", "check"])
+    p.add_argument("--into", metavar="DIR", help="apply to a real Servo checkout at the target commit")
+    p.set_defaults(func=_lazy("commands", "patches"))
+
+    p = sub.add_parser("build", help="build the fork's headless runner")
+    p.add_argument("--release", action="store_true")
+    p.set_defaults(func=_lazy("commands", "build"))
+
+    p = sub.add_parser("run", help="load a page in the headless fork and print its console")
+    p.add_argument("url")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--config-dir", help="profile directory (a fresh temporary one by default)")
+    p.add_argument("--pref", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--done", action="append", default=["COS-DONE"], metavar="PREFIX",
+                   help="exit when a console message starts with PREFIX (default COS-DONE)")
+    p.set_defaults(func=_lazy("commands", "run"))
+
+    p = sub.add_parser("demo", help="the two-site demo: site B downloads nothing site A already stored")
+    p.add_argument("--model-mb", type=int, default=100, help="size of the model file in MB")
+    p.add_argument("--no-build", action="store_true", help="use the runner as built")
+    p.set_defaults(func=_lazy("demo", "main"))
+
+    p = sub.add_parser("test", help="run every tier: unit tests, patches check, fork build, WPT")
+    p.add_argument("--tier", action="append", choices=["unit", "patches", "build", "wpt"],
+                   help="run only these tiers")
+    p.set_defaults(func=_lazy("commands", "test"))
+
+    p = sub.add_parser("test-wpt", help="run WPT-style tests in the built fork")
+    p.add_argument("paths", nargs="*", help="files or directories (default: wpt-tests/)")
+    p.add_argument("--root", help="serve this tree as the document root (a WPT checkout)")
+    p.add_argument("--expectations", help="expectations file (default: wpt-tests/expectations.json)")
+    p.add_argument("--timeout", type=float, default=None, help="per-file timeout in seconds")
+    p.add_argument("--verbose", "-v", action="store_true")
+    p.set_defaults(func=_lazy("wpt", "main"))
+
+    p = sub.add_parser("bench", help="run the storage benchmarks (criterion)")
+    p.add_argument("filter", nargs="?", default=None)
+    p.set_defaults(func=_lazy("commands", "bench"))
+
+    args = parser.parse_args(argv)
+    return args.func(args) or 0

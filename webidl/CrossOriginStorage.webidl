@@ -1,0 +1,35 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+// https://wicg.github.io/cross-origin-storage/#api
+// getFileHandle() is the newest draft's name for requestFileHandle(); both run one algorithm.
+
+[Exposed=(Window,Worker), SecureContext, Pref="dom_cross_origin_storage_enabled"]
+interface CrossOriginStorageManager {
+  [NewObject, Pref="dom_cross_origin_storage_request_file_handle_enabled"]
+  Promise<FileSystemFileHandle> requestFileHandle(
+      CrossOriginStorageRequestFileHandleHash hash,
+      optional CrossOriginStorageRequestFileHandleOptions options = {});
+  [NewObject, Pref="dom_cross_origin_storage_get_file_handle_enabled"]
+  Promise<FileSystemFileHandle> getFileHandle(
+      CrossOriginStorageRequestFileHandleHash hash,
+      optional CrossOriginStorageRequestFileHandleOptions options = {});
+};
+
+dictionary CrossOriginStorageRequestFileHandleHash {
+  required DOMString value;
+  required DOMString algorithm;
+};
+
+dictionary CrossOriginStorageRequestFileHandleOptions {
+  boolean create = false;
+  (DOMString or sequence<DOMString>) origins;
+};
+
+interface mixin NavigatorCrossOriginStorage {
+  [SameObject, SecureContext, Pref="dom_cross_origin_storage_enabled"]
+  readonly attribute CrossOriginStorageManager crossOriginStorage;
+};
+Navigator includes NavigatorCrossOriginStorage;
+WorkerNavigator includes NavigatorCrossOriginStorage;
