@@ -1,0 +1,117 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! The Cross-Origin Storage (COS) storage thread: content-addressed blobs, grants,
+//! verification, persistence and quota.
+//!
+//! <https://wicg.github.io/cross-origin-storage/>; design in `storage-and-performance.md`.
+//!
+//! - `store`: blob files and the crash-safe publish;
+//! - `registry`: the SQLite index of entries, grants, usage and the probe budget;
+//! - `sessions`: handles and write sessions (incremental hashing);
+//! - `quota`: per-origin limits and eviction planning;
+//! - `phl`, `grease`: the gates of the global grant;
+//! - `thread`: the message loop.
+
+pub mod clock;
+pub mod grease;
+pub mod phl;
+pub mod quota;
+pub mod registry;
+pub mod sessions;
+pub mod store;
+pub mod thread;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread as std_thread;
+
+use cross_origin_storage_traits::{CosConfig, CosError, CosMsg, ReadEvent};
+use log::error;
+use profile_traits::mem::ProfilerChan;
+use servo_base::generic_channel::{self, GenericReceiver, GenericSender, ReceiveError};
+
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::thread::{CosStorage, CosThreadOptions, store_root};
+
+/// Starts the COS thread with the `dom_cross_origin_storage_*` prefs and the wall clock.
+pub fn new_cross_origin_storage_thread(
+    config_dir: Option<PathBuf>,
+    temporary: bool,
+    mem_profiler_chan: ProfilerChan,
+    reporter_name: String,
+) -> GenericSender<CosMsg> {
+    let options = CosThreadOptions {
+        config_dir,
+        temporary,
+        config: CosConfig::from_prefs(),
+        clock: Arc::new(SystemClock),
+        disk_capacity: None,
+    };
+    new_cross_origin_storage_thread_with(options, mem_profiler_chan, reporter_name)
+}
+
+/// Starts the COS thread with an explicit config, clock and disk capacity (for tests).
+pub fn new_cross_origin_storage_thread_with(
+    options: CosThreadOptions,
+    mem_profiler_chan: ProfilerChan,
+    reporter_name: String,
+) -> GenericSender<CosMsg> {
+    let (chan, port) = generic_channel::channel().expect("Failed to create the COS channel");
+    let chan2 = chan.clone();
+    let name = reporter_name.clone();
+    std_thread::Builder::new()
+        .name("CrossOriginStorage".to_owned())
+        .spawn(move || {
+            mem_profiler_chan.run_with_memory_reporting(
+                || match CosStorage::open(options, name) {
+                    Ok(storage) => storage.run(port),
+                    Err(reason) => {
+                        error!("COS: the store could not be opened: {reason}");
+                        run_unavailable(port, reason);
+                    },
+                },
+                reporter_name,
+                chan2,
+                CosMsg::CollectMemoryReport,
+            );
+        })
+        .expect("Failed to spawn the CrossOriginStorage thread");
+    chan
+}
+
+/// When not even a memory store can be opened, every request still gets an answer.
+fn run_unavailable(port: GenericReceiver<CosMsg>, reason: String) {
+    let failure = || CosError::Operation(format!("Cross-Origin Storage is unavailable: {reason}"));
+    loop {
+        let message = match port.recv() {
+            Ok(message) => message,
+            Err(ReceiveError::DeserializationFailed(_)) => continue,
+            Err(_) => return,
+        };
+        match message {
+            CosMsg::RequestFileHandle { reply, .. } => drop(reply.send(Err(failure()))),
+            CosMsg::ReadFile { reply, .. } => drop(reply.send(ReadEvent::Error(failure()))),
+            CosMsg::CreateWritable { reply, .. } => drop(reply.send(Err(failure()))),
+            CosMsg::Write { reply, .. } | CosMsg::Close { reply, .. } => {
+                drop(reply.send(Err(failure())))
+            },
+            CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } => {},
+            CosMsg::ListEntries(reply) => drop(reply.send(Vec::new())),
+            CosMsg::DeleteEntry { reply, .. } => drop(reply.send(false)),
+            CosMsg::ClearOrigin { reply, .. } | CosMsg::ClearSite { reply, .. } => {
+                drop(reply.send(0))
+            },
+            CosMsg::ClearAll(reply) => drop(reply.send(0)),
+            CosMsg::CollectMemoryReport(chan) => drop(
+                chan.0
+                    .send(profile_traits::mem::ProcessReports::new(vec![])),
+            ),
+            CosMsg::Exit(sender) => {
+                let _ = sender.send(());
+                return;
+            },
+        }
+    }
+}

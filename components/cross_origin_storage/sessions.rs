@@ -1,0 +1,422 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! Handles and write sessions. Both are keyed by random ids bound to the origin that obtained
+//! them; a message naming an id with another origin is refused as if the id did not exist.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Read};
+#[cfg(unix)]
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+
+use cross_origin_storage_traits::{
+    ContentHash, CosError, HandleId, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES, RequestedOrigins,
+    WriteCommand, WriteId,
+};
+use malloc_size_of_derive::MallocSizeOf;
+use servo_url::ImmutableOrigin;
+use sha2::Digest;
+
+#[derive(Debug, MallocSizeOf)]
+pub struct HandleInfo {
+    pub origin: ImmutableOrigin,
+    pub hash: ContentHash,
+    pub may_read: bool,
+    pub writable: bool,
+    /// The normalized, ceiling-applied `origins` of a create request.
+    pub requested: Option<RequestedOrigins>,
+}
+
+/// A streaming digest of any allowed algorithm.
+pub enum Hasher {
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    pub fn new(algorithm: HashAlgorithm) -> Hasher {
+        match algorithm {
+            HashAlgorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
+            HashAlgorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            HashAlgorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
+            HashAlgorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha1(h) => h.update(bytes),
+            Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha384(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
+        }
+    }
+
+    pub fn finalize(self) -> Vec<u8> {
+        match self {
+            Hasher::Sha1(h) => h.finalize().to_vec(),
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Sha384(h) => h.finalize().to_vec(),
+            Hasher::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// One `FileSystemWritableFileStream`: a temp file, the position, and a digest computed while
+/// the bytes arrive in order.
+pub struct WriteSession {
+    pub handle_id: HandleId,
+    pub origin: ImmutableOrigin,
+    pub hash: ContentHash,
+    pub temp_path: PathBuf,
+    pub file: File,
+    /// The handle's requested origins, captured now so a released handle cannot lose them.
+    pub requested: Option<RequestedOrigins>,
+    /// `Some` while every byte so far arrived as an append at the end; then `hashed == size`.
+    hasher: Option<Hasher>,
+    hashed: u64,
+    position: u64,
+    size: u64,
+    /// A failed write poisons the session: close must never publish after an I/O error.
+    io_failed: bool,
+}
+
+impl Drop for WriteSession {
+    fn drop(&mut self) {
+        // After a publish the temp name is already gone; otherwise this is abort/failure.
+        let _ = fs::remove_file(&self.temp_path);
+    }
+}
+
+fn too_large(requested: u64, limit: u64) -> CosError {
+    CosError::QuotaExceeded {
+        quota: limit,
+        requested,
+    }
+}
+
+impl WriteSession {
+    pub fn new(
+        handle: &HandleInfo,
+        handle_id: HandleId,
+        temp_path: PathBuf,
+        file: File,
+    ) -> WriteSession {
+        WriteSession {
+            handle_id,
+            origin: handle.origin.clone(),
+            hash: handle.hash.clone(),
+            temp_path,
+            file,
+            requested: handle.requested.clone(),
+            hasher: Some(Hasher::new(handle.hash.algorithm())),
+            hashed: 0,
+            position: 0,
+            size: 0,
+            io_failed: false,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn io_error(&mut self, error: io::Error) -> CosError {
+        self.io_failed = true;
+        CosError::Operation(format!("Writing to Cross-Origin Storage failed: {error}"))
+    }
+
+    /// Applies one command. `quota` is the origin's nominal quota: no single file can grow
+    /// past it or `MAX_COS_WRITE_FILE_BYTES`, so such growth is refused before any disk use.
+    pub fn apply(&mut self, command: WriteCommand, quota: u64) -> Result<(), CosError> {
+        if self.io_failed {
+            return Err(CosError::Operation("An earlier write failed.".to_owned()));
+        }
+        let check = |end: u64| {
+            if end > MAX_COS_WRITE_FILE_BYTES {
+                Err(too_large(end, MAX_COS_WRITE_FILE_BYTES))
+            } else if end > quota {
+                Err(too_large(end, quota))
+            } else {
+                Ok(())
+            }
+        };
+        match command {
+            WriteCommand::Write { position, bytes } => {
+                let start = position.unwrap_or(self.position);
+                let end = start
+                    .checked_add(bytes.len() as u64)
+                    .ok_or_else(|| too_large(u64::MAX, MAX_COS_WRITE_FILE_BYTES))?;
+                check(end)?;
+                // Writing past the end leaves a hole, which reads back as the zero fill.
+                if let Err(error) = write_at(&self.file, &bytes, start) {
+                    return Err(self.io_error(error));
+                }
+                match self.hasher.as_mut() {
+                    Some(hasher) if start == self.hashed && self.hashed == self.size => {
+                        hasher.update(&bytes);
+                        self.hashed = end;
+                    },
+                    _ => self.hasher = None,
+                }
+                self.size = self.size.max(end);
+                self.position = end;
+            },
+            WriteCommand::Seek(position) => {
+                check(position)?;
+                self.position = position;
+            },
+            WriteCommand::Truncate(size) => {
+                check(size)?;
+                if let Err(error) = self.file.set_len(size) {
+                    return Err(self.io_error(error));
+                }
+                if size != self.size {
+                    self.hasher = None;
+                }
+                self.size = size;
+                self.position = self.position.min(size);
+            },
+        }
+        Ok(())
+    }
+
+    /// The digest of the final bytes: incremental when possible, else one re-read of the file.
+    pub fn digest(&mut self) -> Result<Vec<u8>, CosError> {
+        if self.io_failed {
+            return Err(CosError::Operation("An earlier write failed.".to_owned()));
+        }
+        if let Some(hasher) = self.hasher.take() {
+            return Ok(hasher.finalize());
+        }
+        let mut hasher = Hasher::new(self.hash.algorithm());
+        let mut rehash = |file: &File| -> io::Result<u64> {
+            let mut reader = file.try_clone()?;
+            std::io::Seek::seek(&mut reader, io::SeekFrom::Start(0))?;
+            let mut buffer = vec![0u8; 1 << 20];
+            let mut total = 0u64;
+            loop {
+                let read = reader.read(&mut buffer)?;
+                if read == 0 {
+                    return Ok(total);
+                }
+                hasher.update(&buffer[..read]);
+                total += read as u64;
+            }
+        };
+        match rehash(&self.file) {
+            Ok(total) if total == self.size => Ok(hasher.finalize()),
+            Ok(_) => Err(self.io_error(io::Error::other("the temp file changed size"))),
+            Err(error) => Err(self.io_error(error)),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], position: u64) -> io::Result<()> {
+    file.write_all_at(bytes, position)
+}
+
+#[cfg(not(unix))]
+fn write_at(file: &File, bytes: &[u8], position: u64) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut file = file;
+    file.seek(SeekFrom::Start(position))?;
+    file.write_all(bytes)
+}
+
+/// The live handles and write sessions.
+#[derive(Default)]
+pub struct Sessions {
+    handles: HashMap<HandleId, HandleInfo>,
+    writes: HashMap<WriteId, WriteSession>,
+}
+
+/// Unknown and foreign ids answer the same, so ids of other origins cannot be probed.
+fn not_allowed() -> CosError {
+    CosError::NotAllowed("This handle or stream does not belong to this origin.".to_owned())
+}
+
+/// Random, so a content process cannot guess another's ids.
+fn random_id<T>(taken: &HashMap<u64, T>) -> u64 {
+    loop {
+        let id = uuid::Uuid::new_v4().as_u64_pair().0;
+        if id != 0 && !taken.contains_key(&id) {
+            return id;
+        }
+    }
+}
+
+impl Sessions {
+    pub fn add_handle(&mut self, info: HandleInfo) -> HandleId {
+        let id = random_id(&self.handles);
+        self.handles.insert(id, info);
+        id
+    }
+
+    pub fn handle(
+        &mut self,
+        id: HandleId,
+        origin: &ImmutableOrigin,
+    ) -> Result<&mut HandleInfo, CosError> {
+        self.handles
+            .get_mut(&id)
+            .filter(|h| h.origin == *origin)
+            .ok_or_else(not_allowed)
+    }
+
+    pub fn release_handle(&mut self, id: HandleId, origin: &ImmutableOrigin) {
+        if self.handles.get(&id).is_some_and(|h| h.origin == *origin) {
+            self.handles.remove(&id);
+        }
+    }
+
+    pub fn add_write(&mut self, session: WriteSession) -> WriteId {
+        let id = random_id(&self.writes);
+        self.writes.insert(id, session);
+        id
+    }
+
+    pub fn write(
+        &mut self,
+        id: WriteId,
+        origin: &ImmutableOrigin,
+    ) -> Result<&mut WriteSession, CosError> {
+        self.writes
+            .get_mut(&id)
+            .filter(|w| w.origin == *origin)
+            .ok_or_else(not_allowed)
+    }
+
+    /// Ends a session (close or abort).
+    pub fn take_write(
+        &mut self,
+        id: WriteId,
+        origin: &ImmutableOrigin,
+    ) -> Result<WriteSession, CosError> {
+        if !self.writes.get(&id).is_some_and(|w| w.origin == *origin) {
+            return Err(not_allowed());
+        }
+        self.writes.remove(&id).ok_or_else(not_allowed)
+    }
+
+    pub fn handle_count(&self) -> usize {
+        self.handles.len()
+    }
+
+    pub fn write_count(&self) -> usize {
+        self.writes.len()
+    }
+
+    pub fn handles_size(&self, ops: &mut malloc_size_of::MallocSizeOfOps) -> usize {
+        use malloc_size_of::MallocSizeOf;
+        self.handles.size_of(ops)
+    }
+
+    pub fn clear_writes(&mut self) {
+        self.writes.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use servo_url::ServoUrl;
+    use sha2::Sha256;
+
+    use super::*;
+    use crate::store::BlobStore;
+
+    fn session(store: &BlobStore, bytes_for_hash: &[u8]) -> WriteSession {
+        let hash = ContentHash::from_digest(HashAlgorithm::Sha256, &Sha256::digest(bytes_for_hash))
+            .unwrap();
+        let (path, file) = store.create_temp().unwrap();
+        let handle = HandleInfo {
+            origin: ServoUrl::parse("https://a.example").unwrap().origin(),
+            hash,
+            may_read: false,
+            writable: true,
+            requested: None,
+        };
+        WriteSession::new(&handle, 1, path, file)
+    }
+
+    fn write(bytes: &[u8], position: Option<u64>) -> WriteCommand {
+        WriteCommand::Write {
+            position,
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn sequential_writes_hash_incrementally() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut s = session(&store, b"hello world");
+        s.apply(write(b"hello ", None), u64::MAX).unwrap();
+        s.apply(write(b"world", None), u64::MAX).unwrap();
+        assert!(s.hasher.is_some());
+        assert_eq!(s.digest().unwrap(), Sha256::digest(b"hello world").to_vec());
+    }
+
+    #[test]
+    fn seeks_truncates_and_holes_rehash_the_final_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut s = session(&store, b"");
+        s.apply(write(b"abcdef", None), u64::MAX).unwrap();
+        s.apply(WriteCommand::Seek(1), u64::MAX).unwrap();
+        s.apply(write(b"X", None), u64::MAX).unwrap();
+        s.apply(WriteCommand::Truncate(4), u64::MAX).unwrap();
+        s.apply(write(b"Z", Some(6)), u64::MAX).unwrap();
+        assert!(s.hasher.is_none());
+        assert_eq!(s.size(), 7);
+        let expected = b"aXcd\0\0Z";
+        assert_eq!(fs::read(&s.temp_path).unwrap(), expected);
+        assert_eq!(s.digest().unwrap(), Sha256::digest(expected).to_vec());
+
+        let mut t = session(&store, b"");
+        t.apply(write(b"abcdef", None), u64::MAX).unwrap();
+        t.apply(WriteCommand::Truncate(2), u64::MAX).unwrap();
+        t.apply(write(b"Q", None), u64::MAX).unwrap();
+        assert_eq!(
+            fs::read(&t.temp_path).unwrap(),
+            b"abQ",
+            "truncate clamps the position"
+        );
+    }
+
+    #[test]
+    fn growth_past_the_caps_is_refused_before_any_disk_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut s = session(&store, b"");
+        let max = MAX_COS_WRITE_FILE_BYTES;
+        for command in [
+            WriteCommand::Truncate(max + 1),
+            WriteCommand::Seek(max + 1),
+            write(b"x", Some(max)),
+            write(b"x", Some(u64::MAX)),
+        ] {
+            assert_eq!(
+                s.apply(command, u64::MAX).unwrap_err().name(),
+                "QuotaExceededError"
+            );
+        }
+        assert_eq!(
+            s.apply(write(b"12345", None), 4),
+            Err(CosError::QuotaExceeded {
+                quota: 4,
+                requested: 5
+            })
+        );
+        assert_eq!(fs::metadata(&s.temp_path).unwrap().len(), 0);
+        let path = s.temp_path.clone();
+        drop(s);
+        assert!(!path.exists(), "dropping a session deletes its temp file");
+    }
+}

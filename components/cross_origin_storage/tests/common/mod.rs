@@ -1,0 +1,231 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! Helpers that drive a COS thread through its `GenericSender`, as script would.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use cross_origin_storage::{CosThreadOptions, ManualClock, new_cross_origin_storage_thread_with};
+use cross_origin_storage_traits::{
+    CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, EntryInfo, FileMetadata, HandleGrant,
+    HashAlgorithm, OriginsInput, ReadEvent, WriteCommand, WriteId,
+};
+use servo_base::generic_channel::{self, GenericCallback, GenericSender};
+use servo_url::{ImmutableOrigin, ServoUrl};
+use sha2::{Digest, Sha256};
+
+pub fn origin(s: &str) -> ImmutableOrigin {
+    ServoUrl::parse(s).unwrap().origin()
+}
+
+pub fn sha256(bytes: &[u8]) -> ContentHash {
+    ContentHash::from_digest(HashAlgorithm::Sha256, &Sha256::digest(bytes)).unwrap()
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn content(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+pub fn start(
+    config_dir: Option<&Path>,
+    config: CosConfig,
+    clock: Arc<ManualClock>,
+) -> GenericSender<CosMsg> {
+    let options = CosThreadOptions {
+        config_dir: config_dir.map(Path::to_path_buf),
+        temporary: false,
+        config,
+        clock,
+        disk_capacity: Some(1 << 40),
+    };
+    new_cross_origin_storage_thread_with(
+        options,
+        profile::mem::Profiler::create(),
+        "test".to_owned(),
+    )
+}
+
+pub fn request(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    hash: &ContentHash,
+    create: bool,
+    origins: Option<OriginsInput>,
+) -> Result<HandleGrant, CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::RequestFileHandle {
+        origin: origin.clone(),
+        hash: hash.clone(),
+        create,
+        origins,
+        ceiling: None,
+        reply,
+    })
+    .unwrap();
+    receiver.recv().unwrap()
+}
+
+pub fn create_writable(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    handle_id: u64,
+) -> Result<WriteId, CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::CreateWritable {
+        handle_id,
+        origin: origin.clone(),
+        reply,
+    })
+    .unwrap();
+    receiver.recv().unwrap()
+}
+
+pub fn command(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    write_id: WriteId,
+    command: WriteCommand,
+) -> Result<(), CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::Write {
+        write_id,
+        origin: origin.clone(),
+        command,
+        reply,
+    })
+    .unwrap();
+    receiver.recv().unwrap()
+}
+
+pub fn write_all(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    write_id: WriteId,
+    bytes: &[u8],
+) -> Result<(), CosError> {
+    for chunk in bytes.chunks(CHUNK_BYTES) {
+        command(
+            cos,
+            origin,
+            write_id,
+            WriteCommand::Write {
+                position: None,
+                bytes: chunk.to_vec(),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+pub fn close(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    write_id: WriteId,
+) -> Result<(), CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::Close {
+        write_id,
+        origin: origin.clone(),
+        reply,
+    })
+    .unwrap();
+    receiver.recv().unwrap()
+}
+
+/// create → createWritable → write → close; returns the (now readable) create handle.
+pub fn store_as(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    hash: &ContentHash,
+    bytes: &[u8],
+    origins: Option<OriginsInput>,
+) -> Result<u64, CosError> {
+    let grant = request(cos, origin, hash, true, origins)?;
+    let write_id = create_writable(cos, origin, grant.handle_id)?;
+    write_all(cos, origin, write_id, bytes)?;
+    close(cos, origin, write_id)?;
+    Ok(grant.handle_id)
+}
+
+pub fn store(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    bytes: &[u8],
+    origins: Option<OriginsInput>,
+) -> Result<u64, CosError> {
+    store_as(cos, origin, &sha256(bytes), bytes, origins)
+}
+
+pub fn read_handle(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    handle_id: u64,
+) -> Result<(Vec<u8>, FileMetadata), CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ReadFile {
+        handle_id,
+        origin: origin.clone(),
+        reply,
+    })
+    .unwrap();
+    let mut bytes = Vec::new();
+    loop {
+        match receiver.recv().unwrap() {
+            ReadEvent::Chunk(chunk) => {
+                assert!(chunk.len() <= CHUNK_BYTES);
+                bytes.extend_from_slice(&chunk);
+            },
+            ReadEvent::Done(metadata) => {
+                assert_eq!(metadata.size, bytes.len() as u64);
+                return Ok((bytes, metadata));
+            },
+            ReadEvent::Error(error) => return Err(error),
+        }
+    }
+}
+
+/// A read request followed by `getFile()`.
+pub fn read(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    hash: &ContentHash,
+) -> Result<Vec<u8>, CosError> {
+    let grant = request(cos, origin, hash, false, None)?;
+    assert!(grant.may_read && !grant.writable);
+    read_handle(cos, origin, grant.handle_id).map(|(bytes, _)| bytes)
+}
+
+pub fn list(cos: &GenericSender<CosMsg>) -> Vec<EntryInfo> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ListEntries(reply)).unwrap();
+    receiver.recv().unwrap()
+}
+
+pub fn exit(cos: &GenericSender<CosMsg>) {
+    let (sender, receiver) = generic_channel::channel().unwrap();
+    cos.send(CosMsg::Exit(sender)).unwrap();
+    receiver.recv().unwrap();
+}
+
+pub fn list_of(origins: &[&str]) -> Option<OriginsInput> {
+    Some(OriginsInput::List(
+        origins.iter().map(|s| s.to_string()).collect(),
+    ))
+}
+
+pub fn star() -> Option<OriginsInput> {
+    Some(OriginsInput::String("*".to_owned()))
+}

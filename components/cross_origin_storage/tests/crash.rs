@@ -1,0 +1,139 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! Crash safety: a child process writing large files is SIGKILLed at many points; after each
+//! reopen no partial or wrong bytes are readable and `tmp/` is empty.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use common::*;
+use cross_origin_storage::{ManualClock, store_root};
+use cross_origin_storage_traits::{CHUNK_BYTES, CosConfig, CosError};
+use servo_default_resources as _;
+use sha2::{Digest, Sha256};
+
+const DIR_VAR: &str = "COS_CRASH_DIR";
+const ROUND_VAR: &str = "COS_CRASH_ROUND";
+const ENTRY_BYTES: usize = 6 * CHUNK_BYTES + 123;
+const ENTRIES_PER_ROUND: u64 = 3;
+
+fn config() -> CosConfig {
+    CosConfig {
+        grease_per_mille: 0,
+        probe_budget: 0,
+        ..CosConfig::default()
+    }
+}
+
+fn seed(round: u64, entry: u64) -> u64 {
+    1000 + round * 10 + entry
+}
+
+/// The child: stores entries, printing a progress line after every step.
+#[test]
+fn crash_child() {
+    let (Ok(dir), Ok(round)) = (std::env::var(DIR_VAR), std::env::var(ROUND_VAR)) else {
+        return;
+    };
+    let round: u64 = round.parse().unwrap();
+    let cos = start(
+        Some(Path::new(&dir)),
+        config(),
+        Arc::new(ManualClock::new(1)),
+    );
+    let a = origin("https://writer.example");
+    for entry in 0..ENTRIES_PER_ROUND {
+        let bytes = content(seed(round, entry), ENTRY_BYTES);
+        let grant = request(&cos, &a, &sha256(&bytes), true, None).unwrap();
+        let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+        for (i, chunk) in bytes.chunks(CHUNK_BYTES).enumerate() {
+            write_all(&cos, &a, write_id, chunk).unwrap();
+            println!("P write {entry} {i}");
+        }
+        println!("P close {entry}");
+        close(&cos, &a, write_id).unwrap();
+        println!("P closed {entry}");
+    }
+    println!("P done");
+}
+
+#[test]
+fn sigkill_at_many_points_leaves_no_partial_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = origin("https://writer.example");
+    let anchor = content(1, 3 * CHUNK_BYTES);
+    let cos = start(Some(dir.path()), config(), Arc::new(ManualClock::new(1)));
+    store(&cos, &a, &anchor, None).unwrap();
+    exit(&cos);
+
+    // Progress lines per round: 7 writes + close + closed per entry.
+    let kill_points = [1u64, 5, 7, 8, 9, 12, 16, 17, 18, 25];
+    for (round, kill_after) in kill_points.iter().enumerate() {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .env(DIR_VAR, dir.path())
+            .env(ROUND_VAR, round.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut seen = 0;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if line.starts_with("P ") {
+                seen += 1;
+                if seen == *kill_after {
+                    break;
+                }
+            }
+        }
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+
+        let cos = start(Some(dir.path()), config(), Arc::new(ManualClock::new(2)));
+        assert_eq!(read(&cos, &a, &sha256(&anchor)).unwrap(), anchor);
+        for past in 0..=round as u64 {
+            for entry in 0..ENTRIES_PER_ROUND {
+                let bytes = content(seed(past, entry), ENTRY_BYTES);
+                match read(&cos, &a, &sha256(&bytes)) {
+                    Ok(read) => assert!(read == bytes, "round {past} entry {entry}: wrong bytes"),
+                    Err(error) => assert_eq!(error, CosError::NotFound),
+                }
+            }
+        }
+        let root = store_root(dir.path());
+        assert_eq!(
+            fs::read_dir(root.join("tmp")).unwrap().count(),
+            0,
+            "tmp/ after round {round}"
+        );
+        // Every listed entry is intact, and there is no blob without a row.
+        let entries = list(&cos);
+        let mut blobs = 0;
+        let mut stack = vec![root.join("blobs")];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let digest = cross_origin_storage_traits::hash::to_hex(&Sha256::digest(
+                        fs::read(&p).unwrap(),
+                    ));
+                    assert_eq!(p.file_name().unwrap().to_str().unwrap(), digest);
+                    blobs += 1;
+                }
+            }
+        }
+        assert_eq!(blobs, entries.len());
+        exit(&cos);
+    }
+}

@@ -1,0 +1,670 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! End-to-end flows through the thread's `GenericSender`, in-process.
+
+mod common;
+
+use std::fs;
+use std::sync::Arc;
+
+use common::*;
+use cross_origin_storage::{ManualClock, store_root};
+use cross_origin_storage_traits::{
+    CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES,
+    OriginsInput, WriteCommand,
+};
+use servo_base::generic_channel::{self, GenericCallback};
+use servo_default_resources as _;
+
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+fn config() -> CosConfig {
+    CosConfig {
+        grease_per_mille: 0,
+        probe_budget: 0,
+        ..CosConfig::default()
+    }
+}
+
+fn memory(
+    config: CosConfig,
+) -> (
+    servo_base::generic_channel::GenericSender<CosMsg>,
+    Arc<ManualClock>,
+) {
+    let clock = Arc::new(ManualClock::new(1_000));
+    (start(None, config, clock.clone()), clock)
+}
+
+#[test]
+fn store_then_read_back_in_chunks() {
+    let (cos, clock) = memory(config());
+    let a = origin("https://a.example");
+    let bytes = content(1, 2 * CHUNK_BYTES + 12_345);
+    let hash = sha256(&bytes);
+
+    let grant = request(&cos, &a, &hash, true, None).unwrap();
+    assert!(!grant.may_read && grant.writable);
+    assert_eq!(
+        read_handle(&cos, &a, grant.handle_id).unwrap_err().name(),
+        "NotAllowedError"
+    );
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    write_all(&cos, &a, write_id, &bytes).unwrap();
+    clock.set(42_000);
+    close(&cos, &a, write_id).unwrap();
+
+    let (read_back, metadata) = read_handle(&cos, &a, grant.handle_id).unwrap();
+    assert_eq!(read_back, bytes);
+    assert_eq!(
+        metadata.last_modified_ms, 42_000,
+        "the reader's own storage time"
+    );
+    assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
+    // A same-site reader that never stored gets 0, never the storer's time.
+    let sibling = origin("https://b.a.example");
+    let sibling_grant = request(&cos, &sibling, &hash, false, None).unwrap();
+    assert_eq!(
+        read_handle(&cos, &sibling, sibling_grant.handle_id)
+            .unwrap()
+            .1
+            .last_modified_ms,
+        0
+    );
+    exit(&cos);
+}
+
+#[test]
+fn algorithm_names_and_other_algorithms() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let bytes = b"sha-512 bytes".to_vec();
+    use sha2::Digest;
+    let hash =
+        ContentHash::from_digest(HashAlgorithm::Sha512, &sha2::Sha512::digest(&bytes)).unwrap();
+    store_as(&cos, &a, &hash, &bytes, None).unwrap();
+    assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
+
+    let only_256 = CosConfig {
+        allowed_algorithms: vec![HashAlgorithm::Sha256],
+        ..config()
+    };
+    let (strict, _) = memory(only_256);
+    assert_eq!(
+        request(&strict, &a, &hash, true, None).unwrap_err().name(),
+        "TypeError"
+    );
+    assert_eq!(
+        request(&strict, &a, &hash, false, None).unwrap_err().name(),
+        "TypeError"
+    );
+    let bad_origins = list_of(&["not a url"]);
+    assert_eq!(
+        request(&strict, &a, &sha256(b"x"), false, bad_origins)
+            .unwrap_err()
+            .name(),
+        "TypeError"
+    );
+    let opaque = servo_url::ImmutableOrigin::new_opaque();
+    assert_eq!(
+        request(&strict, &opaque, &sha256(b"x"), true, None)
+            .unwrap_err()
+            .name(),
+        "NotAllowedError"
+    );
+}
+
+#[test]
+fn disclosure_follows_the_three_grants() {
+    let (cos, _) = memory(config());
+    let storer = origin("https://a.site.example");
+    let same_site = origin("https://b.site.example");
+    let listed = origin("https://listed.example");
+    let cross_site = origin("https://other.example");
+    let http_same_host = origin("http://a.site.example");
+
+    let private = content(2, 1000);
+    store(&cos, &storer, &private, None).unwrap();
+    let shared = content(3, 1000);
+    store(&cos, &storer, &shared, list_of(&["https://listed.example"])).unwrap();
+
+    assert_eq!(read(&cos, &storer, &sha256(&private)).unwrap(), private);
+    assert_eq!(read(&cos, &same_site, &sha256(&private)).unwrap(), private);
+    for outsider in [&listed, &cross_site, &http_same_host] {
+        assert_eq!(
+            read(&cos, outsider, &sha256(&private)),
+            Err(CosError::NotFound)
+        );
+    }
+    assert_eq!(read(&cos, &listed, &sha256(&shared)).unwrap(), shared);
+    assert_eq!(
+        read(&cos, &cross_site, &sha256(&shared)),
+        Err(CosError::NotFound)
+    );
+    // Never stored: the identical error.
+    assert_eq!(
+        read(&cos, &storer, &sha256(b"never")),
+        Err(CosError::NotFound)
+    );
+}
+
+#[test]
+fn the_global_grant_needs_the_phl_and_survives_no_grease() {
+    let public = content(4, 2000);
+    let unlisted = content(5, 2000);
+    let dir = tempfile::tempdir().unwrap();
+    let phl = dir.path().join("phl.dat");
+    fs::write(
+        &phl,
+        format!(
+            "// ===BEGIN SHA-256===\n{}\n// ===END SHA-256===\n",
+            sha256(&public).value()
+        ),
+    )
+    .unwrap();
+    let storer = origin("https://cdn.example");
+    let stranger = origin("https://stranger.example");
+    let with_phl = CosConfig {
+        phl_path: phl.to_str().unwrap().to_owned(),
+        ..config()
+    };
+
+    let (cos, _) = memory(with_phl.clone());
+    store(&cos, &storer, &public, star()).unwrap();
+    store(&cos, &storer, &unlisted, star()).unwrap();
+    assert_eq!(read(&cos, &stranger, &sha256(&public)).unwrap(), public);
+    assert_eq!(
+        read(&cos, &stranger, &sha256(&unlisted)),
+        Err(CosError::NotFound)
+    );
+
+    // GREASE at 100%: the global-only reader is refused, the storer never is.
+    let (greased, _) = memory(CosConfig {
+        grease_per_mille: 1000,
+        ..with_phl.clone()
+    });
+    store(&greased, &storer, &public, star()).unwrap();
+    assert_eq!(
+        read(&greased, &stranger, &sha256(&public)),
+        Err(CosError::NotFound)
+    );
+    assert_eq!(read(&greased, &storer, &sha256(&public)).unwrap(), public);
+    // Entries at or above the size threshold are never GREASEd.
+    let (large, _) = memory(CosConfig {
+        grease_per_mille: 1000,
+        grease_max_bytes: 1000,
+        ..with_phl.clone()
+    });
+    store(&large, &storer, &public, star()).unwrap();
+    assert_eq!(read(&large, &stranger, &sha256(&public)).unwrap(), public);
+
+    // A corrupt or missing list fails closed.
+    let (closed, _) = memory(CosConfig {
+        phl_path: dir.path().join("missing.dat").to_str().unwrap().to_owned(),
+        ..config()
+    });
+    store(&closed, &storer, &public, star()).unwrap();
+    assert_eq!(
+        read(&closed, &stranger, &sha256(&public)),
+        Err(CosError::NotFound)
+    );
+}
+
+#[test]
+fn mismatches_store_nothing_and_empty_files_verify() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let claimed = sha256(b"the real bytes");
+    let grant = request(&cos, &a, &claimed, true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    write_all(&cos, &a, write_id, b"other bytes").unwrap();
+    assert_eq!(close(&cos, &a, write_id).unwrap_err().name(), "DataError");
+    assert_eq!(read(&cos, &a, &claimed), Err(CosError::NotFound));
+    assert_eq!(
+        read_handle(&cos, &a, grant.handle_id).unwrap_err().name(),
+        "NotAllowedError"
+    );
+    // The session is gone after close.
+    assert_eq!(
+        close(&cos, &a, write_id).unwrap_err().name(),
+        "NotAllowedError"
+    );
+
+    // Zero bytes: DataError unless the hash is SHA-256("").
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    assert_eq!(close(&cos, &a, write_id).unwrap_err().name(), "DataError");
+    let empty = ContentHash::new(HashAlgorithm::Sha256, EMPTY_SHA256).unwrap();
+    let grant = request(&cos, &a, &empty, true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(read(&cos, &a, &empty).unwrap(), Vec::<u8>::new());
+    assert!(list(&cos).iter().all(|e| e.hash != claimed));
+}
+
+#[test]
+fn seeks_and_truncates_verify_the_final_bytes() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let final_bytes = b"aXcd\0\0Z".to_vec();
+    let hash = sha256(&final_bytes);
+    let grant = request(&cos, &a, &hash, true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    let write = |bytes: &[u8], position| WriteCommand::Write {
+        position,
+        bytes: bytes.to_vec(),
+    };
+    command(&cos, &a, write_id, write(b"abcdef", None)).unwrap();
+    command(&cos, &a, write_id, WriteCommand::Seek(1)).unwrap();
+    command(&cos, &a, write_id, write(b"X", None)).unwrap();
+    command(&cos, &a, write_id, WriteCommand::Truncate(4)).unwrap();
+    command(&cos, &a, write_id, write(b"Z", Some(6))).unwrap();
+    for too_far in [
+        WriteCommand::Truncate(MAX_COS_WRITE_FILE_BYTES + 1),
+        WriteCommand::Seek(MAX_COS_WRITE_FILE_BYTES + 1),
+        write(b"x", Some(MAX_COS_WRITE_FILE_BYTES)),
+    ] {
+        assert_eq!(
+            command(&cos, &a, write_id, too_far).unwrap_err().name(),
+            "QuotaExceededError"
+        );
+    }
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(
+        read_handle(&cos, &a, grant.handle_id).unwrap().0,
+        final_bytes
+    );
+}
+
+#[test]
+fn in_progress_writes_are_invisible_and_ids_are_bound_to_origins() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let evil = origin("https://evil.example");
+    let bytes = content(6, 5000);
+    let hash = sha256(&bytes);
+    let grant = request(&cos, &a, &hash, true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    write_all(&cos, &a, write_id, &bytes).unwrap();
+    assert_eq!(
+        read(&cos, &a, &hash),
+        Err(CosError::NotFound),
+        "even for the writer"
+    );
+
+    let not_allowed = "NotAllowedError";
+    assert_eq!(
+        create_writable(&cos, &evil, grant.handle_id)
+            .unwrap_err()
+            .name(),
+        not_allowed
+    );
+    assert_eq!(
+        write_all(&cos, &evil, write_id, b"x").unwrap_err().name(),
+        not_allowed
+    );
+    assert_eq!(
+        close(&cos, &evil, write_id).unwrap_err().name(),
+        not_allowed
+    );
+    assert_eq!(close(&cos, &a, 12345).unwrap_err().name(), not_allowed);
+    cos.send(CosMsg::Abort {
+        write_id,
+        origin: evil.clone(),
+    })
+    .unwrap();
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(
+        read_handle(&cos, &evil, grant.handle_id)
+            .unwrap_err()
+            .name(),
+        not_allowed
+    );
+
+    let read_grant = request(&cos, &a, &hash, false, None).unwrap();
+    assert_eq!(
+        create_writable(&cos, &a, read_grant.handle_id)
+            .unwrap_err()
+            .name(),
+        not_allowed
+    );
+
+    // Abort discards a session; nothing is stored.
+    let other = content(7, 100);
+    let grant = request(&cos, &a, &sha256(&other), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    write_all(&cos, &a, write_id, &other).unwrap();
+    cos.send(CosMsg::Abort {
+        write_id,
+        origin: a.clone(),
+    })
+    .unwrap();
+    assert_eq!(close(&cos, &a, write_id).unwrap_err().name(), not_allowed);
+    assert_eq!(read(&cos, &a, &sha256(&other)), Err(CosError::NotFound));
+}
+
+#[test]
+fn concurrent_writers_verify_independently_and_merge() {
+    let (cos, _) = memory(config());
+    let bytes = content(8, 3 * CHUNK_BYTES / 2);
+    let hash = sha256(&bytes);
+    let [a, b, c, d] = [
+        "https://a.example",
+        "https://b.example",
+        "https://c.example",
+        "https://d.example",
+    ]
+    .map(origin);
+    let open = |o| {
+        let grant = request(&cos, o, &hash, true, None).unwrap();
+        (
+            grant.handle_id,
+            create_writable(&cos, o, grant.handle_id).unwrap(),
+        )
+    };
+    let (ha, wa) = open(&a);
+    let (_, wb) = open(&b);
+    let (hc, wc) = open(&c);
+    let (hd, _) = open(&d);
+    // Interleave chunk by chunk; b writes garbage.
+    for chunk in bytes.chunks(CHUNK_BYTES / 2) {
+        write_all(&cos, &a, wa, chunk).unwrap();
+        write_all(&cos, &b, wb, &vec![0u8; chunk.len()]).unwrap();
+        write_all(&cos, &c, wc, chunk).unwrap();
+    }
+    assert_eq!(close(&cos, &b, wb).unwrap_err().name(), "DataError");
+    close(&cos, &a, wa).unwrap();
+    close(&cos, &c, wc).unwrap();
+    assert_eq!(read_handle(&cos, &a, ha).unwrap().0, bytes);
+    assert_eq!(read_handle(&cos, &c, hc).unwrap().0, bytes);
+    // Another origin's create handle stays unreadable until its own verified close.
+    assert_eq!(
+        read_handle(&cos, &d, hd).unwrap_err().name(),
+        "NotAllowedError"
+    );
+    let entries = list(&cos);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0].grants.storing_origins,
+        vec![a.clone(), c.clone()]
+    );
+    assert_eq!(read(&cos, &b, &hash), Err(CosError::NotFound));
+}
+
+#[test]
+fn quota_charges_every_storer_and_evicts_own_entries_oldest_read_first() {
+    let quota = CosConfig {
+        quota_per_origin_bytes: 100,
+        ..config()
+    };
+    let (cos, clock) = memory(quota);
+    let a = origin("https://a.example");
+    let b = origin("https://b.example");
+    let x = content(10, 40);
+    let y = content(11, 40);
+    let z = content(12, 40);
+    store(&cos, &a, &x, None).unwrap();
+    clock.advance(1);
+    store(&cos, &a, &y, None).unwrap();
+    clock.advance(1);
+    read(&cos, &a, &sha256(&x)).unwrap();
+    clock.advance(1);
+    // Rewriting identical bytes costs nothing and evicts nothing.
+    store(&cos, &a, &x, None).unwrap();
+    assert_eq!(list(&cos).len(), 2);
+    // 80 + 40 > 100: y was read least recently, so it goes.
+    store(&cos, &a, &z, None).unwrap();
+    assert_eq!(read(&cos, &a, &sha256(&y)), Err(CosError::NotFound));
+    assert_eq!(read(&cos, &a, &sha256(&x)).unwrap(), x);
+
+    // A file larger than the quota is refused as soon as it outgrows it.
+    let big = content(13, 101);
+    let grant = request(&cos, &a, &sha256(&big), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    assert_eq!(
+        write_all(&cos, &a, write_id, &big),
+        Err(CosError::QuotaExceeded {
+            quota: 100,
+            requested: 101
+        })
+    );
+
+    // Shared entries cannot be evicted: b also stores x and z, so a is stuck at 80.
+    store(&cos, &b, &x, None).unwrap();
+    store(&cos, &b, &z, None).unwrap();
+    assert_eq!(
+        store(&cos, &a, &content(14, 40), None),
+        Err(CosError::QuotaExceeded {
+            quota: 100,
+            requested: 40
+        })
+    );
+    // A rejected or unverified write never evicts.
+    let lonely = content(15, 30);
+    let (cos2, _) = memory(CosConfig {
+        quota_per_origin_bytes: 100,
+        ..config()
+    });
+    store(&cos2, &a, &lonely, None).unwrap();
+    let wrong = sha256(&content(16, 90));
+    assert_eq!(
+        store_as(&cos2, &a, &wrong, &content(17, 90), None)
+            .unwrap_err()
+            .name(),
+        "DataError"
+    );
+    assert_eq!(read(&cos2, &a, &sha256(&lonely)).unwrap(), lonely);
+}
+
+#[test]
+fn clearing_revokes_and_collects() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.site.example");
+    let apex = origin("https://site.example");
+    let b = origin("https://b.example");
+    let shared = content(20, 100);
+    let only_a = content(21, 100);
+    let only_apex = content(22, 100);
+    let only_b = content(23, 100);
+    store(&cos, &a, &shared, None).unwrap();
+    store(&cos, &b, &shared, None).unwrap();
+    let handle = store(&cos, &a, &only_a, None).unwrap();
+    store(&cos, &apex, &only_apex, None).unwrap();
+    store(&cos, &b, &only_b, list_of(&["https://a.site.example"])).unwrap();
+
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ClearOrigin {
+        origin: a.clone(),
+        reply,
+    })
+    .unwrap();
+    assert_eq!(receiver.recv().unwrap(), 1);
+    assert_eq!(
+        read_handle(&cos, &a, handle).unwrap_err(),
+        CosError::NotFound,
+        "granted before the clear"
+    );
+    assert_eq!(read(&cos, &b, &sha256(&shared)).unwrap(), shared);
+    let entry = list(&cos)
+        .into_iter()
+        .find(|e| e.hash == sha256(&shared))
+        .unwrap();
+    assert_eq!(entry.grants.storing_origins, vec![b.clone()]);
+    assert_eq!(
+        read(&cos, &a, &sha256(&only_b)),
+        Err(CosError::NotFound),
+        "list grant revoked"
+    );
+
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ClearSite {
+        site: "site.example".to_owned(),
+        reply,
+    })
+    .unwrap();
+    assert_eq!(receiver.recv().unwrap(), 1);
+    assert_eq!(
+        read(&cos, &apex, &sha256(&only_apex)),
+        Err(CosError::NotFound)
+    );
+
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::DeleteEntry {
+        hash: sha256(&only_b),
+        reply,
+    })
+    .unwrap();
+    assert!(receiver.recv().unwrap());
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ClearAll(reply)).unwrap();
+    assert_eq!(receiver.recv().unwrap(), 1);
+    assert!(list(&cos).is_empty());
+}
+
+#[test]
+fn probe_budget_counts_distinct_cross_site_hashes() {
+    let (cos, clock) = memory(CosConfig {
+        probe_budget: 2,
+        probe_budget_window_secs: 60,
+        ..config()
+    });
+    let storer = origin("https://a.example");
+    let reader = origin("https://reader.example");
+    let entries: Vec<Vec<u8>> = (30..33).map(|seed| content(seed, 64)).collect();
+    for bytes in &entries {
+        store(&cos, &storer, bytes, list_of(&["https://reader.example"])).unwrap();
+    }
+    let hash = |i: usize| sha256(&entries[i]);
+    assert!(read(&cos, &reader, &hash(0)).is_ok());
+    assert!(read(&cos, &reader, &hash(1)).is_ok());
+    assert_eq!(read(&cos, &reader, &hash(2)), Err(CosError::NotFound));
+    assert!(
+        read(&cos, &reader, &hash(0)).is_ok(),
+        "charged hashes keep their answer"
+    );
+    for _ in 0..20 {
+        assert!(
+            read(&cos, &storer, &hash(2)).is_ok(),
+            "storers are never charged"
+        );
+    }
+    clock.advance(61_000);
+    assert!(read(&cos, &reader, &hash(2)).is_ok(), "a new window");
+}
+
+#[test]
+fn restart_keeps_entries_grants_and_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(5_000));
+    let cfg = CosConfig {
+        probe_budget: 1,
+        ..config()
+    };
+    let storer = origin("https://a.example");
+    let listed = origin("https://listed.example");
+    let bytes = content(40, 3 * CHUNK_BYTES);
+    let cos = start(Some(dir.path()), cfg.clone(), clock.clone());
+    store(&cos, &storer, &bytes, list_of(&["https://listed.example"])).unwrap();
+    assert_eq!(
+        read(&cos, &listed, &sha256(b"probe")),
+        Err(CosError::NotFound)
+    );
+    exit(&cos);
+
+    let root = store_root(dir.path());
+    assert!(root.join("registry.sqlite").exists());
+    let blob = root
+        .join("blobs/sha-256")
+        .join(&sha256(&bytes).value()[0..2])
+        .join(&sha256(&bytes).value()[2..4])
+        .join(sha256(&bytes).value());
+    assert_eq!(fs::read(&blob).unwrap(), bytes);
+    // An orphan from an interrupted session is swept at startup.
+    fs::write(root.join("tmp/orphan"), b"partial").unwrap();
+
+    let cos = start(Some(dir.path()), cfg.clone(), clock.clone());
+    assert_eq!(read(&cos, &storer, &sha256(&bytes)).unwrap(), bytes);
+    assert_eq!(fs::read_dir(root.join("tmp")).unwrap().count(), 0);
+    // The budget persisted: the listed origin already spent its one probe.
+    assert_eq!(
+        read(&cos, &listed, &sha256(&bytes)),
+        Err(CosError::NotFound)
+    );
+    exit(&cos);
+
+    // A row whose blob vanished reads as absent, without crashing.
+    fs::remove_file(&blob).unwrap();
+    let cos = start(Some(dir.path()), cfg, clock);
+    assert_eq!(
+        read(&cos, &storer, &sha256(&bytes)),
+        Err(CosError::NotFound)
+    );
+    exit(&cos);
+}
+
+#[test]
+fn ephemeral_stores_write_nothing_to_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(0));
+    let a = origin("https://a.example");
+    for cfg in [
+        CosConfig {
+            ephemeral: true,
+            ..config()
+        },
+        config(),
+    ] {
+        let temporary = !cfg.ephemeral;
+        let options = cross_origin_storage::CosThreadOptions {
+            config_dir: Some(dir.path().to_path_buf()),
+            temporary,
+            config: cfg,
+            clock: clock.clone(),
+            disk_capacity: None,
+        };
+        let cos = cross_origin_storage::new_cross_origin_storage_thread_with(
+            options,
+            profile::mem::Profiler::create(),
+            "private".to_owned(),
+        );
+        store(&cos, &a, b"private bytes", None).unwrap();
+        assert_eq!(
+            read(&cos, &a, &sha256(b"private bytes")).unwrap(),
+            b"private bytes"
+        );
+        exit(&cos);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
+
+#[test]
+fn memory_reports_and_forged_inputs_do_not_break_the_thread() {
+    let (cos, _) = memory(config());
+    let (sender, receiver) = generic_channel::channel().unwrap();
+    cos.send(CosMsg::CollectMemoryReport(
+        profile_traits::mem::ReportsChan(sender),
+    ))
+    .unwrap();
+    let reports = receiver.recv().unwrap();
+    assert!(
+        reports
+            .reports
+            .iter()
+            .any(|r| r.path.contains(&"cross-origin-storage".to_owned()))
+    );
+    let a = origin("https://a.example");
+    cos.send(CosMsg::ReleaseHandle {
+        handle_id: 1,
+        origin: a.clone(),
+    })
+    .unwrap();
+    let too_many = OriginsInput::List((0..101).map(|i| format!("https://{i}.example")).collect());
+    assert_eq!(
+        request(&cos, &a, &sha256(b"x"), true, Some(too_many))
+            .unwrap_err()
+            .name(),
+        "TypeError"
+    );
+    store(&cos, &a, b"still alive", None).unwrap();
+}

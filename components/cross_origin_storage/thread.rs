@@ -1,0 +1,635 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! The message loop. Every message is answered (or, for fire-and-forget ones, handled)
+//! without panicking: nothing from a content process is trusted, and I/O failures become
+//! `OperationError`s.
+
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cross_origin_storage_traits::{
+    CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, Disclosure, FileMetadata, HandleGrant,
+    HandleId, MergePolicy, OriginsInput, ReadEvent, RequestedOrigins, WriteCommand, WriteId,
+    config::BudgetExempt,
+};
+use log::{debug, warn};
+use malloc_size_of::MallocSizeOf;
+use net_traits::pub_domains::is_same_site;
+use profile_traits::mem::{ProcessReports, Report, ReportKind, ReportsChan, perform_memory_report};
+use profile_traits::path;
+use servo_base::generic_channel::{GenericCallback, GenericReceiver, ReceiveError};
+use servo_url::ImmutableOrigin;
+
+use crate::clock::Clock;
+use crate::grease::Grease;
+use crate::phl::PublicHashList;
+use crate::quota::{self, Admission};
+use crate::registry::Registry;
+use crate::sessions::{HandleInfo, Sessions, WriteSession};
+use crate::store::{BlobStore, Published};
+
+/// Everything needed to start a storage thread.
+pub struct CosThreadOptions {
+    pub config_dir: Option<PathBuf>,
+    /// Private/temporary storage: nothing touches the profile.
+    pub temporary: bool,
+    pub config: CosConfig,
+    pub clock: Arc<dyn Clock>,
+    /// Total disk capacity for the computed quota; `None` asks the file system.
+    pub disk_capacity: Option<u64>,
+}
+
+/// The directory of a persistent store, per `servo-integration.md` §8.
+pub fn store_root(config_dir: &std::path::Path) -> PathBuf {
+    config_dir.join("crossoriginstorage").join("default_v1")
+}
+
+const DIRTY_MARKER: &str = "open.marker";
+
+pub struct CosStorage {
+    config: CosConfig,
+    clock: Arc<dyn Clock>,
+    store: BlobStore,
+    registry: Registry,
+    sessions: Sessions,
+    phl: PublicHashList,
+    grease: Grease,
+    quota: u64,
+    /// Present while a persistent store is open; found at startup, it means the last run
+    /// crashed and blobs/rows may disagree.
+    dirty_marker: Option<PathBuf>,
+    reporter_name: String,
+}
+
+fn database_error(error: rusqlite::Error) -> CosError {
+    warn!("COS: registry error: {error}");
+    CosError::Operation("The Cross-Origin Storage registry failed.".to_owned())
+}
+
+fn io_error(error: std::io::Error) -> CosError {
+    warn!("COS: I/O error: {error}");
+    CosError::Operation(format!("Cross-Origin Storage failed: {error}"))
+}
+
+impl CosStorage {
+    /// Opens the persistent store, or an ephemeral one when asked to or when the profile
+    /// cannot be used (with a warning, like Servo's other storage threads).
+    pub fn open(options: CosThreadOptions, reporter_name: String) -> Result<CosStorage, String> {
+        let ephemeral =
+            options.temporary || options.config.ephemeral || options.config_dir.is_none();
+        let persistent = match (&options.config_dir, ephemeral) {
+            (Some(dir), false) => match open_persistent(&store_root(dir)) {
+                Ok(opened) => Some(opened),
+                Err(error) => {
+                    warn!(
+                        "COS: cannot open the store in {}, using memory: {error}",
+                        dir.display()
+                    );
+                    None
+                },
+            },
+            _ => None,
+        };
+        let (store, mut registry, dirty_marker) = match persistent {
+            Some(opened) => opened,
+            None => {
+                let store = BlobStore::ephemeral().map_err(|e| e.to_string())?;
+                let registry = Registry::memory().map_err(|e| e.to_string())?;
+                (store, registry, None)
+            },
+        };
+        let secret = registry.secret().map_err(|e| e.to_string())?;
+        let disk_capacity = options
+            .disk_capacity
+            .or_else(|| quota::disk_total_bytes(store.tmp_dir()));
+        let config = options.config;
+        Ok(CosStorage {
+            quota: quota::per_origin_limit(config.quota_per_origin_bytes, disk_capacity),
+            phl: PublicHashList::from_path_or_empty(
+                &config.phl_path,
+                config.phl_include_hugging_face,
+            ),
+            grease: Grease::new(secret, &config),
+            config,
+            clock: options.clock,
+            store,
+            registry,
+            sessions: Sessions::default(),
+            dirty_marker,
+            reporter_name,
+        })
+    }
+
+    /// The nominal per-origin quota in force.
+    pub fn quota(&self) -> u64 {
+        self.quota
+    }
+
+    pub fn run(mut self, port: GenericReceiver<CosMsg>) {
+        loop {
+            match port.recv() {
+                Ok(message) => {
+                    if !self.handle(message) {
+                        return;
+                    }
+                },
+                // A forged or corrupt message must not take the thread down.
+                Err(ReceiveError::DeserializationFailed(error)) => {
+                    warn!("COS: dropping a malformed message: {error}");
+                },
+                Err(_) => break,
+            }
+        }
+        self.shutdown();
+    }
+
+    /// Handles one message; returns false after `Exit`.
+    pub fn handle(&mut self, message: CosMsg) -> bool {
+        match message {
+            CosMsg::RequestFileHandle {
+                origin,
+                hash,
+                create,
+                origins,
+                ceiling,
+                reply,
+            } => {
+                let result = self.request_file_handle(origin, hash, create, origins, ceiling);
+                let _ = reply.send(result);
+            },
+            CosMsg::ReadFile {
+                handle_id,
+                origin,
+                reply,
+            } => self.read_file(handle_id, &origin, &reply),
+            CosMsg::CreateWritable {
+                handle_id,
+                origin,
+                reply,
+            } => {
+                let _ = reply.send(self.create_writable(handle_id, &origin));
+            },
+            CosMsg::Write {
+                write_id,
+                origin,
+                command,
+                reply,
+            } => {
+                let _ = reply.send(self.write(write_id, &origin, command));
+            },
+            CosMsg::Close {
+                write_id,
+                origin,
+                reply,
+            } => {
+                let _ = reply.send(self.close(write_id, &origin));
+            },
+            CosMsg::Abort { write_id, origin } => {
+                // Dropping the session deletes its temp file.
+                let _ = self.sessions.take_write(write_id, &origin);
+            },
+            CosMsg::ReleaseHandle { handle_id, origin } => {
+                self.sessions.release_handle(handle_id, &origin);
+            },
+            CosMsg::ListEntries(reply) => {
+                let entries = self.registry.list().unwrap_or_else(|error| {
+                    warn!("COS: listing entries failed: {error}");
+                    Vec::new()
+                });
+                let _ = reply.send(entries);
+            },
+            CosMsg::DeleteEntry { hash, reply } => {
+                let existed = match self.registry.delete_entry(&hash) {
+                    Ok(existed) => {
+                        self.store.remove_blob(&hash);
+                        existed
+                    },
+                    Err(error) => {
+                        warn!("COS: deleting {hash} failed: {error}");
+                        false
+                    },
+                };
+                let _ = reply.send(existed);
+            },
+            CosMsg::ClearOrigin { origin, reply } => {
+                let _ = reply.send(self.revoke(|o| *o == origin));
+            },
+            CosMsg::ClearSite { site, reply } => {
+                let site = site.trim().trim_end_matches('.').to_ascii_lowercase();
+                let suffix = format!(".{site}");
+                let _ = reply.send(self.revoke(|o| {
+                    !site.is_empty()
+                        && o.host()
+                            .map(|h| h.to_string().to_ascii_lowercase())
+                            .is_some_and(|host| host == site || host.ends_with(&suffix))
+                }));
+            },
+            CosMsg::ClearAll(reply) => {
+                let deleted = match self.registry.clear_all() {
+                    Ok(count) => {
+                        if let Err(error) = self.store.remove_all_blobs() {
+                            warn!("COS: removing blobs failed: {error}");
+                        }
+                        count
+                    },
+                    Err(error) => {
+                        warn!("COS: clearing failed: {error}");
+                        0
+                    },
+                };
+                let _ = reply.send(deleted);
+            },
+            CosMsg::CollectMemoryReport(reports_chan) => self.report_memory(reports_chan),
+            CosMsg::Exit(sender) => {
+                self.shutdown();
+                let _ = sender.send(());
+                return false;
+            },
+        }
+        true
+    }
+
+    fn request_file_handle(
+        &mut self,
+        origin: ImmutableOrigin,
+        hash: ContentHash,
+        create: bool,
+        origins: Option<OriginsInput>,
+        ceiling: Option<Vec<ImmutableOrigin>>,
+    ) -> Result<HandleGrant, CosError> {
+        if !origin.is_tuple() {
+            return Err(CosError::NotAllowed(
+                "Cross-Origin Storage is not available to opaque origins.".to_owned(),
+            ));
+        }
+        if !self.config.allowed_algorithms.contains(&hash.algorithm()) {
+            return Err(CosError::Type(format!(
+                "\"{}\" is not a supported hash algorithm.",
+                hash.algorithm()
+            )));
+        }
+        // Validation does not depend on `create` (spec step 4.3).
+        let requested = RequestedOrigins::parse(
+            origins.as_ref(),
+            self.config.max_origins,
+            self.config.empty_list_is_same_site,
+        )?;
+        if create {
+            // Register nothing: a create request is never a presence oracle nor charged.
+            let requested = match requested {
+                Some(requested) => {
+                    let (kept, dropped) = requested.apply_ceiling(ceiling.as_deref());
+                    if !dropped.is_empty() {
+                        debug!("COS: the allow-origin ceiling dropped {dropped:?}");
+                    }
+                    kept
+                },
+                None => None,
+            };
+            let handle_id = self.sessions.add_handle(HandleInfo {
+                origin,
+                hash,
+                may_read: false,
+                writable: true,
+                requested,
+            });
+            return Ok(HandleGrant {
+                handle_id,
+                may_read: false,
+                writable: true,
+            });
+        }
+        if !self.disclose(&origin, &hash) {
+            return Err(CosError::NotFound);
+        }
+        let handle_id = self.sessions.add_handle(HandleInfo {
+            origin,
+            hash,
+            may_read: true,
+            writable: false,
+            requested: None,
+        });
+        Ok(HandleGrant {
+            handle_id,
+            may_read: true,
+            writable: false,
+        })
+    }
+
+    /// The read request's disclosure decision (spec §3.2). Every path does the PHL lookup and
+    /// the budget bookkeeping, so refusals cost the same whatever their cause.
+    fn disclose(&mut self, origin: &ImmutableOrigin, hash: &ContentHash) -> bool {
+        let entry = match self.registry.entry(hash) {
+            Ok(entry) => entry,
+            Err(error) => {
+                warn!("COS: lookup failed: {error}");
+                None
+            },
+        };
+        let disclosure = entry
+            .as_ref()
+            .map(|e| e.grants.disclosure(origin, is_same_site))
+            .unwrap_or(Disclosure::None);
+        let on_phl = self.phl.contains(hash);
+        let exempt = match disclosure {
+            Disclosure::StoringOrigin => true,
+            Disclosure::SameSite => self.config.probe_budget_exempt == BudgetExempt::SameSite,
+            _ => false,
+        };
+        if !exempt && self.config.probe_budget > 0 {
+            let window_ms = self.config.probe_budget_window_secs.saturating_mul(1000);
+            let now = self.clock.now_ms();
+            match self
+                .registry
+                .charge_probe(origin, hash, now, window_ms, self.config.probe_budget)
+            {
+                Ok(true) => {},
+                Ok(false) => return false,
+                Err(error) => {
+                    warn!("COS: probe budget failed: {error}");
+                    return false;
+                },
+            }
+        }
+        let Some(entry) = entry else { return false };
+        let disclosed = match disclosure {
+            Disclosure::StoringOrigin | Disclosure::SameSite | Disclosure::Listed => true,
+            Disclosure::GlobalCandidate => {
+                on_phl
+                    && !self
+                        .grease
+                        .elects(origin, hash, entry.size, self.clock.now_ms())
+            },
+            Disclosure::None => false,
+        };
+        // A row whose blob is gone reads as absent.
+        disclosed && self.store.blob_is_intact(hash, entry.size)
+    }
+
+    fn read_file(
+        &mut self,
+        handle_id: HandleId,
+        origin: &ImmutableOrigin,
+        reply: &GenericCallback<ReadEvent>,
+    ) {
+        let hash = match self.sessions.handle(handle_id, origin) {
+            Ok(handle) if handle.may_read => handle.hash.clone(),
+            Ok(_) => {
+                let error = CosError::NotAllowed("This handle may not read yet.".to_owned());
+                let _ = reply.send(ReadEvent::Error(error));
+                return;
+            },
+            Err(error) => {
+                let _ = reply.send(ReadEvent::Error(error));
+                return;
+            },
+        };
+        let entry = self.registry.entry(&hash).ok().flatten();
+        let Some((entry, mut file)) = entry.and_then(|e| {
+            let file = self.store.open_blob(&hash, e.size)?;
+            Some((e, file))
+        }) else {
+            // Cleared or evicted after the grant.
+            let _ = reply.send(ReadEvent::Error(CosError::NotFound));
+            return;
+        };
+        if let Err(error) = stream(&mut file, entry.size, reply) {
+            let _ = reply.send(ReadEvent::Error(error));
+            return;
+        }
+        // `lastModified` is this origin's own storage time, never another origin's.
+        let last_modified_ms = self
+            .registry
+            .stored_at(&hash, origin)
+            .ok()
+            .flatten()
+            .unwrap_or(0);
+        let _ = reply.send(ReadEvent::Done(FileMetadata {
+            size: entry.size,
+            last_modified_ms,
+        }));
+        let now = self.clock.now_ms();
+        let mut grants = entry.grants;
+        let lru = self.config.merge_policy == MergePolicy::Lru && grants.origins.contains(origin);
+        if lru {
+            grants.touch_listed(origin);
+        }
+        let touched = lru.then_some(&grants);
+        if let Err(error) = self.registry.record_read(&hash, origin, now, touched) {
+            warn!("COS: recording a read failed: {error}");
+        }
+    }
+
+    fn create_writable(
+        &mut self,
+        handle_id: HandleId,
+        origin: &ImmutableOrigin,
+    ) -> Result<WriteId, CosError> {
+        let handle = self.sessions.handle(handle_id, origin)?;
+        if !handle.writable {
+            return Err(CosError::NotAllowed(
+                "Only handles from a create request are writable.".to_owned(),
+            ));
+        }
+        // Always empty, whatever keepExistingData says: a caller must supply all the bytes.
+        let (path, file) = self.store.create_temp().map_err(io_error)?;
+        let session = WriteSession::new(handle, handle_id, path, file);
+        Ok(self.sessions.add_write(session))
+    }
+
+    fn write(
+        &mut self,
+        write_id: WriteId,
+        origin: &ImmutableOrigin,
+        command: WriteCommand,
+    ) -> Result<(), CosError> {
+        let quota = self.quota;
+        self.sessions.write(write_id, origin)?.apply(command, quota)
+    }
+
+    /// Verify, admit, publish, commit (`storage-and-performance.md` §4).
+    fn close(&mut self, write_id: WriteId, origin: &ImmutableOrigin) -> Result<(), CosError> {
+        let mut session = self.sessions.take_write(write_id, origin)?;
+        let digest = session.digest()?;
+        if digest != session.hash.digest() {
+            // Dropping the session deletes the temp file; nothing else changes.
+            return Err(CosError::Data(
+                "The bytes written do not match the hash.".to_owned(),
+            ));
+        }
+        let hash = session.hash.clone();
+        let size = session.size();
+        let existing = self.registry.entry(&hash).map_err(database_error)?;
+        let already_charged = existing
+            .as_ref()
+            .is_some_and(|e| e.size == size && e.grants.storing_origins.contains(origin));
+        let admission = if already_charged {
+            Admission::AlreadyCharged
+        } else {
+            let usage = self.registry.usage(origin).map_err(database_error)?;
+            let candidates = self
+                .registry
+                .sole_owned(origin)
+                .map_err(database_error)?
+                .into_iter()
+                .filter(|c| c.hash != hash)
+                .collect();
+            quota::admit(self.quota, usage, size, false, candidates)?
+        };
+        let evict = match admission {
+            Admission::Evict(plan) => plan,
+            Admission::AlreadyCharged | Admission::Fits => Vec::new(),
+        };
+        let published = self
+            .store
+            .publish(&session.temp_path, &session.file, &hash, size)
+            .map_err(io_error)?;
+        let mut grants = existing.map(|e| e.grants).unwrap_or_default();
+        let dropped = grants.record_store(
+            origin,
+            session.requested.as_ref(),
+            self.config.max_origins,
+            self.config.merge_policy,
+        );
+        if !dropped.is_empty() {
+            debug!("COS: origins past the maximum list length were dropped: {dropped:?}");
+        }
+        let now = self.clock.now_ms();
+        if let Err(error) = self
+            .registry
+            .commit_store(&hash, size, &grants, origin, now, &evict)
+        {
+            if published == Published::New && matches!(self.registry.entry(&hash), Ok(None)) {
+                self.store.remove_blob(&hash);
+            }
+            return Err(database_error(error));
+        }
+        for evicted in &evict {
+            self.store.remove_blob(evicted);
+        }
+        if let Ok(handle) = self.sessions.handle(session.handle_id, origin) {
+            handle.may_read = true;
+        }
+        Ok(())
+    }
+
+    fn revoke(&mut self, pred: impl Fn(&ImmutableOrigin) -> bool) -> u64 {
+        match self.registry.revoke(pred) {
+            Ok(deleted) => {
+                for hash in &deleted {
+                    self.store.remove_blob(hash);
+                }
+                deleted.len() as u64
+            },
+            Err(error) => {
+                warn!("COS: clearing failed: {error}");
+                0
+            },
+        }
+    }
+
+    fn report_memory(&self, reports_chan: ReportsChan) {
+        let mut reports = vec![];
+        perform_memory_report(|ops| {
+            reports.push(Report {
+                path: path!["cross-origin-storage", self.reporter_name, "handles"],
+                kind: ReportKind::ExplicitJemallocHeapSize,
+                size: self.sessions.handles_size(ops),
+            });
+            reports.push(Report {
+                path: path![
+                    "cross-origin-storage",
+                    self.reporter_name,
+                    "public-hash-list"
+                ],
+                kind: ReportKind::ExplicitJemallocHeapSize,
+                size: self.phl.size_of(ops),
+            });
+        });
+        // `ReportsChan::send` panics on a closed channel; a gone profiler is not our failure.
+        let _ = reports_chan.0.send(ProcessReports::new(reports));
+    }
+
+    /// Clean shutdown: drop in-flight writes (deleting their temp files) and mark the store
+    /// consistent.
+    fn shutdown(&mut self) {
+        self.sessions.clear_writes();
+        if let Some(marker) = self.dirty_marker.take() {
+            let _ = fs::remove_file(marker);
+        }
+    }
+}
+
+impl Drop for CosStorage {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn open_persistent(
+    root: &std::path::Path,
+) -> Result<(BlobStore, Registry, Option<PathBuf>), String> {
+    fs::create_dir_all(root).map_err(|e| e.to_string())?;
+    let store = BlobStore::open(root).map_err(|e| e.to_string())?;
+    let mut registry = Registry::open(&root.join("registry.sqlite")).map_err(|e| e.to_string())?;
+    if let Err(error) = store.sweep_tmp() {
+        warn!("COS: sweeping tmp/ failed: {error}");
+    }
+    let marker = root.join(DIRTY_MARKER);
+    if marker.exists() {
+        collect_garbage(&store, &mut registry);
+    }
+    File::create(&marker).map_err(|e| e.to_string())?;
+    Ok((store, registry, Some(marker)))
+}
+
+/// Mark and sweep after an unclean shutdown: rows whose blob is missing or the wrong size go,
+/// and so do blobs without a row (published just before a crash, never committed).
+pub fn collect_garbage(store: &BlobStore, registry: &mut Registry) {
+    let rows = match registry.all_sizes() {
+        Ok(rows) => rows,
+        Err(error) => {
+            warn!("COS: cannot list entries for GC: {error}");
+            return;
+        },
+    };
+    let mut live = std::collections::HashSet::new();
+    for (hash, size) in rows {
+        if store.blob_is_intact(&hash, size) {
+            live.insert(hash);
+        } else if let Err(error) = registry.delete_entry(&hash) {
+            warn!("COS: GC could not delete {hash}: {error}");
+        }
+    }
+    match store.list_blobs() {
+        Ok(blobs) => {
+            for (hash, path) in blobs {
+                if !hash.is_some_and(|h| live.contains(&h)) {
+                    let _ = fs::remove_file(path);
+                }
+            }
+        },
+        Err(error) => warn!("COS: cannot list blobs for GC: {error}"),
+    }
+}
+
+/// Streams `size` bytes as `CHUNK_BYTES` chunks.
+fn stream(file: &mut File, size: u64, reply: &GenericCallback<ReadEvent>) -> Result<(), CosError> {
+    let mut remaining = size;
+    while remaining > 0 {
+        let length = remaining.min(CHUNK_BYTES as u64) as usize;
+        let mut chunk = vec![0u8; length];
+        file.read_exact(&mut chunk)
+            .map_err(|_| CosError::NotFound)?;
+        if reply.send(ReadEvent::Chunk(chunk)).is_err() {
+            // The reader is gone; nothing left to do.
+            return Ok(());
+        }
+        remaining -= length as u64;
+    }
+    Ok(())
+}
