@@ -58,7 +58,7 @@ def build(release=False, apply_patches=True):
     if apply_patches:
         tree.apply()
     fork = generate_workspace()
-    cmd = ["cargo", "build", "--bin", "cos-runner"]
+    cmd = ["cargo", "build", "--keep-going", "--bin", "cos-runner"]
     if release:
         cmd.append("--release")
     log(f"building the fork in {fork} (target dir {layout.target_dir()})")
