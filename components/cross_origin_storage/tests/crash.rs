@@ -86,20 +86,30 @@ fn sigkill_at_many_points_leaves_no_partial_bytes() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut seen = 0;
+        let mut acknowledged = Vec::new();
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap();
-            if line.starts_with("P ") {
+            if let Some(progress) = line.strip_prefix("P ") {
+                if let Some(entry) = progress.strip_prefix("closed ") {
+                    acknowledged.push(entry.parse::<u64>().unwrap());
+                }
                 seen += 1;
                 if seen == *kill_after {
                     break;
                 }
             }
         }
+        assert_eq!(seen, *kill_after, "the child ended early");
         child.kill().unwrap(); // SIGKILL
         let _ = child.wait();
 
         let cos = start(Some(dir.path()), config(), Arc::new(ManualClock::new(2)));
         assert_eq!(read(&cos, &a, &sha256(&anchor)).unwrap(), anchor);
+        // A close acknowledged before the kill is durable.
+        for entry in acknowledged {
+            let bytes = content(seed(round as u64, entry), ENTRY_BYTES);
+            assert!(read(&cos, &a, &sha256(&bytes)).unwrap() == bytes);
+        }
         for past in 0..=round as u64 {
             for entry in 0..ENTRIES_PER_ROUND {
                 let bytes = content(seed(past, entry), ENTRY_BYTES);

@@ -306,7 +306,7 @@ mod tests {
     fn access_matrix() {
         let storer = origin("https://a.site.example");
         let same_origin = storer.clone();
-        let same_site = origin("https://b.site.example");
+        let sibling = origin("https://b.site.example");
         let listed = origin("https://listed.example");
         let cross_site = origin("https://other.example");
         let http_same_host = origin("http://a.site.example");
@@ -337,7 +337,7 @@ mod tests {
         for (requested, expected) in cases {
             let mut grants = EntryGrants::default();
             grants.record_store(&storer, requested.as_ref(), 100, MergePolicy::DropNew);
-            let got: Vec<Disclosure> = [&same_origin, &same_site, &listed, &cross_site, &http_same_host]
+            let got: Vec<Disclosure> = [&same_origin, &sibling, &listed, &cross_site, &http_same_host]
                 .iter()
                 .map(|r| grants.disclosure(r, same_site))
                 .collect();
