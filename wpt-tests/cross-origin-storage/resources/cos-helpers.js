@@ -1,0 +1,180 @@
+// This Source Code Form is subject to the terms of the Mozilla Public
+// License, v. 2.0. If a copy of the MPL was not distributed with this
+// file, You can obtain one at https://mozilla.org/MPL/2.0/.
+
+// Shared helpers for the Cross-Origin Storage tests (Window and workers).
+// Spec: WICG/cross-origin-storage index.bs 0a03d54d plus the newer register-nothing model
+// (implementation notes a11c7666); see spec.md in the project docs.
+//
+// Each test makes fresh random bytes, so tests never depend on one another's entries.
+// The method under test (getFileHandle or requestFileHandle) comes from ?method= (META variant).
+
+"use strict";
+
+const COS_METHOD = new URLSearchParams(self.location.search).get("method") || "getFileHandle";
+const COS_EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const COS_RESOURCES = new URL("resources/", self.location.href).href;
+
+function cosRequest(hash, options, method = COS_METHOD) {
+  return navigator.crossOriginStorage[method](hash, options);
+}
+
+function cosRandomBytes(length) {
+  const bytes = new Uint8Array(length);
+  // getRandomValues fills at most 65536 bytes per call.
+  for (let i = 0; i < length; i += 65536) {
+    crypto.getRandomValues(bytes.subarray(i, Math.min(length, i + 65536)));
+  }
+  return bytes;
+}
+
+function cosHex(buffer) {
+  return Array.from(new Uint8Array(buffer), b => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function cosSha256Hex(data) {
+  if (typeof data === "string") {
+    data = new TextEncoder().encode(data);
+  } else if (data instanceof Blob) {
+    data = await data.arrayBuffer();
+  }
+  return cosHex(await crypto.subtle.digest("SHA-256", data));
+}
+
+function cosHash(value, algorithm = "SHA-256") {
+  return { algorithm, value };
+}
+
+// Fresh random content and its hash: {bytes, hash}.
+async function cosEntry(length = 1024) {
+  const bytes = cosRandomBytes(length);
+  return { bytes, hash: cosHash(await cosSha256Hex(bytes)) };
+}
+
+// A well-formed SHA-256 hash of fresh random bytes that nobody stores.
+function cosMissingHash() {
+  return cosHash(cosHex(cosRandomBytes(32)));
+}
+
+// create -> createWritable -> write each chunk -> close. Resolves with the create handle.
+async function cosStore(hash, chunks, options = {}, method = COS_METHOD) {
+  const handle = await cosRequest(hash, { ...options, create: true }, method);
+  const writable = await handle.createWritable();
+  for (const chunk of Array.isArray(chunks) ? chunks : [chunks]) {
+    await writable.write(chunk);
+  }
+  await writable.close();
+  return handle;
+}
+
+async function cosFileBytes(handle) {
+  const file = await handle.getFile();
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+// A read request and the bytes of its file.
+async function cosRead(hash, options = {}, method = COS_METHOD) {
+  return cosFileBytes(await cosRequest(hash, options, method));
+}
+
+// Compares byte arrays without building a huge message (64 MiB payloads).
+function cosAssertBytes(actual, expected, description = "bytes") {
+  actual = new Uint8Array(actual);
+  expected = new Uint8Array(expected);
+  assert_equals(actual.length, expected.length, `${description}: length`);
+  let first = -1;
+  for (let i = 0; i < actual.length; i++) {
+    if (actual[i] !== expected[i]) {
+      first = i;
+      break;
+    }
+  }
+  assert_equals(first, -1, `${description}: index of the first differing byte`);
+}
+
+// Runs `op` and returns its error's name, or "ok" when it resolves.
+async function cosOutcome(promise) {
+  try {
+    await promise;
+    return "ok";
+  } catch (e) {
+    return e && e.name;
+  }
+}
+
+// --- Other origins: frames and workers speaking the cos-rpc.js protocol ---------------------
+
+function cosRpcClient(post, events, accept) {
+  let next = 0;
+  const pending = new Map();
+  events.addEventListener("message", e => {
+    if (!accept(e) || !e.data || !pending.has(e.data.id)) {
+      return;
+    }
+    pending.get(e.data.id)(e.data);
+    pending.delete(e.data.id);
+  });
+  return {
+    // Resolves with {ok, name, message, value}; never rejects, so tests assert on the reply.
+    call(op, args = {}) {
+      const id = ++next;
+      return new Promise(resolve => {
+        pending.set(id, resolve);
+        post({ id, op, args: { method: COS_METHOD, ...args } });
+      });
+    },
+    store(hash, bytes, options = {}) { return this.call("store", { hash, bytes, options }); },
+    read(hash, options = {}) { return this.call("read", { hash, options }); },
+  };
+}
+
+// An iframe at `origin` running resources/cos-frame.html. `ceiling` (optional) replaces the
+// frame's Cross-Origin-Storage-Allow-Origin header: a string, or null for no header.
+async function cosOpenFrame(t, origin, { ceiling } = {}) {
+  let url = origin + new URL("cos-frame.html", COS_RESOURCES).pathname;
+  if (ceiling !== undefined) {
+    // wptserve's header() pipe; commas inside the value need a backslash.
+    const value = ceiling === null ? "" : ceiling.replace(/,/g, "\\,");
+    url += "?pipe=" + encodeURIComponent(`header(Cross-Origin-Storage-Allow-Origin,${value})`);
+  }
+  const frame = document.createElement("iframe");
+  frame.allow = "cross-origin-storage";
+  const ready = new Promise((resolve, reject) => {
+    const timer = t.step_timeout(() => reject(new Error(`${url} did not load`)), 15000);
+    window.addEventListener("message", function listener(e) {
+      if (e.source === frame.contentWindow && e.data && e.data.ready) {
+        clearTimeout(timer);
+        window.removeEventListener("message", listener);
+        resolve(e.data);
+      }
+    });
+  });
+  frame.src = url;
+  document.body.append(frame);
+  t.add_cleanup(() => frame.remove());
+  const hello = await ready;
+  assert_equals(hello.origin, origin, "the frame runs at the requested origin");
+  return cosRpcClient(msg => frame.contentWindow.postMessage(msg, "*"), window,
+                      e => e.source === frame.contentWindow);
+}
+
+// A dedicated worker running resources/cos-worker.js (or `url`).
+async function cosOpenWorker(t, url = new URL("cos-worker.js", COS_RESOURCES).href) {
+  const worker = new Worker(url);
+  t.add_cleanup(() => worker.terminate());
+  const client = cosRpcClient(msg => worker.postMessage(msg), worker, () => true);
+  const hello = await client.call("hello");
+  assert_true(hello.ok, "the worker answers");
+  return client;
+}
+
+// The four vantage points the disclosure tests use (get-host-info.sub.js must be loaded).
+function cosOrigins() {
+  const info = get_host_info();
+  return {
+    self: info.HTTPS_ORIGIN,                       // the storer (this document)
+    sameSite: info.HTTPS_REMOTE_ORIGIN,            // www1.web-platform.test: same site
+    crossSite: info.HTTPS_NOTSAMESITE_ORIGIN,      // not-web-platform.test: cross site
+    crossSite2: "https://www1." + info.NOTSAMESITE_HOST + ":" + info.HTTPS_PORT,  // unlisted
+  };
+}

@@ -1,0 +1,35 @@
+// This Source Code Form is subject to the terms of the Mozilla Public
+// License, v. 2.0. If a copy of the MPL was not distributed with this
+// file, You can obtain one at https://mozilla.org/MPL/2.0/.
+
+// The serving side of the cos-helpers.js RPC, for frames and workers at other origins:
+// {id, op, args} -> {id, ok, name, message, value}. Plain postMessage: no server state needed.
+
+"use strict";
+
+const cosOps = {
+  async hello() {
+    return { origin: self.origin, exposed: "crossOriginStorage" in navigator };
+  },
+  async store({ hash, bytes, options, method }) {
+    await cosStore(hash, bytes, options, method);
+    return true;
+  },
+  async read({ hash, options, method }) {
+    return cosRead(hash, options, method);
+  },
+};
+
+function cosServe(events, reply) {
+  events.addEventListener("message", async e => {
+    const { id, op, args } = e.data || {};
+    if (!id || !(op in cosOps)) {
+      return;
+    }
+    try {
+      reply({ id, ok: true, value: await cosOps[op](args) });
+    } catch (err) {
+      reply({ id, ok: false, name: err && err.name, message: String(err && err.message) });
+    }
+  });
+}
