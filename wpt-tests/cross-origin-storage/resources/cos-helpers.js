@@ -13,7 +13,18 @@
 
 const COS_METHOD = new URLSearchParams(self.location.search).get("method") || "getFileHandle";
 const COS_EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const COS_RESOURCES = new URL("resources/", self.location.href).href;
+// This directory's URL: from the script element in a window, from the location in a worker
+// (a test in the parent directory or a worker script in here), preset in blob: workers.
+const COS_RESOURCES = (() => {
+  if (self.COS_RESOURCES_BASE) {
+    return self.COS_RESOURCES_BASE;
+  }
+  if (self.document && document.currentScript) {
+    return new URL(".", document.currentScript.src).href;
+  }
+  const inHere = /\/resources\/[^/]*$/.test(self.location.pathname);
+  return new URL(inHere ? "./" : "resources/", self.location.href).href;
+})();
 
 function cosRequest(hash, options, method = COS_METHOD) {
   return navigator.crossOriginStorage[method](hash, options);
