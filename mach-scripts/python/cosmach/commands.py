@@ -85,7 +85,7 @@ def patches(args):
 
 def build(args):
     bootstrap(argparse_ns(dry_run=False))
-    return fork.build(release=args.release)
+    return fork.build(release=args.release, apply_patches=not args.no_apply)
 
 
 def run(args):

@@ -228,7 +228,7 @@ def main(args):
         served = counter.bytes.get(site, 0)
         print(f"{site}: downloaded {served:,} bytes, page run {elapsed:.1f} s")
         for step in steps:
-            print(f"    {step['name']:13} {step['bytes']:>12,} bytes from {step['source']:7} in {step['ms'] / 1000:.2f} s")
+            print(f"    {step['name']:13} {step['bytes']:>12,} bytes from {step['source']:7} in {step['ms'] / 1000:.2f} s" + (f" (fetch {step['fetch_ms'] / 1000:.2f} s)" if "fetch_ms" in step else ""))
     if "site-b" in results:
         saved = total - counter.bytes.get("site-b", 0)
         print(f"bytes saved for site-b: {saved:,} of {total:,}")

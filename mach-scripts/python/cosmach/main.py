@@ -32,6 +32,8 @@ def main(argv):
 
     p = sub.add_parser("build", help="build the fork's headless runner")
     p.add_argument("--release", action="store_true")
+    p.add_argument("--no-apply", action="store_true",
+                   help="build the tree as it is (while editing it), without re-applying patches/")
     p.set_defaults(func=_lazy("commands", "build"))
 
     p = sub.add_parser("run", help="load a page in the headless fork and print its console")
