@@ -281,7 +281,11 @@ def load_expectations(path):
     if not path or not os.path.exists(path):
         return {}
     with open(path) as f:
-        data = json.load(f)
+        text = f.read()
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except ValueError as e:
+        layout.die(f"{path}: {e}")
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
