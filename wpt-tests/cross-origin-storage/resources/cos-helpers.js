@@ -139,17 +139,32 @@ function cosRpcClient(post, events, accept) {
   };
 }
 
-// An iframe at `origin` running resources/cos-frame.html. `ceiling` (optional) replaces the
-// frame's Cross-Origin-Storage-Allow-Origin header: a string, or null for no header.
-async function cosOpenFrame(t, origin, { ceiling } = {}) {
+// An iframe at `origin` running resources/cos-frame.html. Options:
+//   ceiling: replaces the frame's Cross-Origin-Storage-Allow-Origin header (null: no value);
+//   headers: more [name, value] response headers (wptserve's header() pipe);
+//   allow: the iframe's allow attribute (default "cross-origin-storage"; null: none);
+//   sandbox: a sandbox attribute value (the frame's origin is then opaque, "null").
+async function cosOpenFrame(t, origin, { ceiling, headers = [], allow = "cross-origin-storage",
+                                         sandbox } = {}) {
   let url = origin + new URL("cos-frame.html", COS_RESOURCES).pathname;
+  const pipes = [];
   if (ceiling !== undefined) {
-    // wptserve's header() pipe; commas inside the value need a backslash.
-    const value = ceiling === null ? "" : ceiling.replace(/,/g, "\\,");
-    url += "?pipe=" + encodeURIComponent(`header(Cross-Origin-Storage-Allow-Origin,${value})`);
+    pipes.push(["Cross-Origin-Storage-Allow-Origin", ceiling === null ? "" : ceiling]);
+  }
+  pipes.push(...headers);
+  if (pipes.length) {
+    // Commas inside a pipe argument need a backslash.
+    const esc = v => v.replace(/\\/g, "\\\\").replace(/,/g, "\\,").replace(/\)/g, "\\)");
+    url += "?pipe=" + encodeURIComponent(
+        pipes.map(([name, value]) => `header(${esc(name)},${esc(value)})`).join("|"));
   }
   const frame = document.createElement("iframe");
-  frame.allow = "cross-origin-storage";
+  if (allow !== null) {
+    frame.setAttribute("allow", allow);
+  }
+  if (sandbox !== undefined) {
+    frame.setAttribute("sandbox", sandbox);
+  }
   const ready = new Promise((resolve, reject) => {
     const timer = t.step_timeout(() => reject(new Error(`${url} did not load`)), 15000);
     window.addEventListener("message", function listener(e) {
@@ -164,7 +179,8 @@ async function cosOpenFrame(t, origin, { ceiling } = {}) {
   document.body.append(frame);
   t.add_cleanup(() => frame.remove());
   const hello = await ready;
-  assert_equals(hello.origin, origin, "the frame runs at the requested origin");
+  assert_equals(hello.origin, sandbox === undefined ? origin : "null",
+                "the frame runs at the expected origin");
   return cosRpcClient(msg => frame.contentWindow.postMessage(msg, "*"), window,
                       e => e.source === frame.contentWindow);
 }
