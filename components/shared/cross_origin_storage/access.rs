@@ -101,6 +101,32 @@ pub fn parse_origin(entry: &str) -> Result<ImmutableOrigin, CosError> {
     Ok(origin)
 }
 
+/// The name of the response header that bounds list-form `origins` requests.
+pub const ALLOW_ORIGIN_HEADER: &str = "cross-origin-storage-allow-origin";
+
+/// Parses the `Cross-Origin-Storage-Allow-Origin` values of a response into its COS scope
+/// ceiling. Values are joined and split on commas, tokens trimmed and empty ones skipped; a
+/// token that is not a URL with a tuple origin, including `*`, makes the whole ceiling empty
+/// (fail closed), as does undecodable bytes. No header also gives an empty ceiling.
+pub fn parse_allow_origin_ceiling<'a>(
+    values: impl IntoIterator<Item = &'a [u8]>,
+) -> Vec<ImmutableOrigin> {
+    let mut ceiling: Vec<ImmutableOrigin> = Vec::new();
+    for value in values {
+        let Ok(value) = std::str::from_utf8(value) else {
+            return Vec::new();
+        };
+        for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            match parse_origin(token) {
+                Ok(origin) if !ceiling.contains(&origin) => ceiling.push(origin),
+                Ok(_) => {},
+                Err(_) => return Vec::new(),
+            }
+        }
+    }
+    ceiling
+}
+
 /// Why a read was disclosed, in the spec's normative order.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub enum Disclosure {
@@ -284,6 +310,20 @@ mod tests {
             Some(RequestedOrigins::List(vec![]))
         );
         assert_eq!(RequestedOrigins::parse(None, 100, true).unwrap(), None);
+    }
+
+    #[test]
+    fn allow_origin_header_parsing_fails_closed() {
+        let parse = |values: &[&str]| parse_allow_origin_ceiling(values.iter().map(|v| v.as_bytes()));
+        assert_eq!(
+            parse(&["https://a.example, https://b.example:443", " ,https://c.example "]),
+            vec![origin("https://a.example"), origin("https://b.example"), origin("https://c.example")]
+        );
+        assert!(parse(&[]).is_empty());
+        assert!(parse(&["https://a.example, *"]).is_empty());
+        assert!(parse(&["https://a.example, ::bad::"]).is_empty());
+        assert!(parse(&["https://a.example", "data:text/plain,x"]).is_empty());
+        assert!(parse_allow_origin_ceiling([&b"https://a.example\xff"[..]]).is_empty());
     }
 
     #[test]

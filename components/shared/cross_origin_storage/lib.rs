@@ -18,7 +18,10 @@ pub mod error;
 pub mod hash;
 pub mod messages;
 
-pub use access::{Disclosure, EntryGrants, OriginsInput, RequestedOrigins};
+pub use access::{
+    ALLOW_ORIGIN_HEADER, Disclosure, EntryGrants, OriginsInput, RequestedOrigins,
+    parse_allow_origin_ceiling,
+};
 pub use config::{CosConfig, MergePolicy};
 pub use error::CosError;
 pub use hash::{ContentHash, HashAlgorithm};

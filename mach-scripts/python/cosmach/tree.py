@@ -194,7 +194,7 @@ def export():
     outdir = layout.patches_dir()
     os.makedirs(outdir, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        git(tree, "format-patch", "-q", "--no-signature", "--zero-commit", "--no-stat",
+        git(tree, "format-patch", "-q", "-N", "--no-signature", "--zero-commit", "--no-stat",
             "-o", tmp, "generated..HEAD", "--", ".", *owned_pathspecs())
         new = sorted(os.listdir(tmp))
         for old in series():
