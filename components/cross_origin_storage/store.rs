@@ -61,6 +61,11 @@ impl BlobStore {
         &self.tmp
     }
 
+    #[cfg(test)]
+    pub fn blobs_dir_for_tests(&self) -> &Path {
+        &self.blobs
+    }
+
     /// The hex is validated lowercase of the algorithm's length, so it is a safe file name.
     pub fn blob_path(&self, hash: &ContentHash) -> PathBuf {
         let value = hash.value();

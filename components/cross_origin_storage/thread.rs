@@ -633,3 +633,64 @@ fn stream(file: &mut File, size: u64, reply: &GenericCallback<ReadEvent>) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use cross_origin_storage_traits::{EntryGrants, HashAlgorithm};
+    use servo_url::ServoUrl;
+
+    use super::*;
+
+    fn hash(n: u8) -> ContentHash {
+        ContentHash::from_digest(HashAlgorithm::Sha256, &[n; 32]).unwrap()
+    }
+
+    #[test]
+    fn garbage_collection_reconciles_blobs_and_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut registry = Registry::memory().unwrap();
+        let origin = ServoUrl::parse("https://a.example").unwrap().origin();
+        let mut grants = EntryGrants::default();
+        grants.record_store(&origin, None, 100, MergePolicy::DropNew);
+        // 1: row and blob; 2: row only; 3: blob only; 4: row with a truncated blob.
+        for (n, row, blob_len) in [
+            (1u8, true, Some(3u64)),
+            (2, true, None),
+            (3, false, Some(3)),
+            (4, true, Some(2)),
+        ] {
+            if row {
+                registry
+                    .commit_store(&hash(n), 3, &grants, &origin, 0, &[])
+                    .unwrap();
+            }
+            if let Some(len) = blob_len {
+                let (temp, mut file) = store.create_temp().unwrap();
+                file.write_all(&vec![n; len as usize]).unwrap();
+                store.publish(&temp, &file, &hash(n), len).unwrap();
+            }
+        }
+        let garbage = store.blobs_dir_for_tests().join("sha-256/zz");
+        fs::create_dir_all(&garbage).unwrap();
+        fs::write(garbage.join("not-a-hash"), b"x").unwrap();
+
+        collect_garbage(&store, &mut registry);
+        let rows: Vec<ContentHash> = registry
+            .all_sizes()
+            .unwrap()
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
+        assert_eq!(rows, vec![hash(1)]);
+        let blobs: Vec<Option<ContentHash>> = store
+            .list_blobs()
+            .unwrap()
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
+        assert_eq!(blobs, vec![Some(hash(1))]);
+    }
+}

@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -19,8 +20,7 @@ use cross_origin_storage::{
     CosThreadOptions, SystemClock, new_cross_origin_storage_thread_with, store_root,
 };
 use cross_origin_storage_traits::{
-    ContentHash, CosConfig, CosMsg, EntryGrants, HashAlgorithm, MergePolicy,
-    WriteCommand,
+    ContentHash, CosConfig, CosMsg, EntryGrants, HashAlgorithm, MergePolicy, WriteCommand,
 };
 use servo_base::generic_channel::{self, GenericCallback, GenericSender};
 use servo_default_resources as _;
@@ -320,13 +320,25 @@ fn peak_rss(_: &mut Criterion) {
     let a = origin("https://rss.example");
     let seed = 77;
     let hash = streamed_hash(seed, mib);
-    // Reset the peak (Linux: writing 5 to clear_refs resets VmHWM).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    // Sample RSS every millisecond while storing: VmHWM is updated too lazily to trust.
     let before = vm_kib("VmRSS:");
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !stop.load(Ordering::Relaxed) {
+                peak = peak.max(vm_kib("VmRSS:"));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            peak
+        })
+    };
     let started = Instant::now();
     store_streamed(&cos, &a, &hash, seed, mib);
     let elapsed = started.elapsed();
-    let peak = vm_kib("VmHWM:");
+    stop.store(true, Ordering::Relaxed);
+    let peak = sampler.join().unwrap();
     println!(
         "peak_rss/store_{mib}MiB: RSS before {before} KiB, peak {peak} KiB, growth {} KiB; {:.0} MB/s",
         peak.saturating_sub(before),
