@@ -69,14 +69,18 @@ def fetch_sources():
     run(["cargo", "fetch"], cwd=scratch)
 
 
-def unpack_crate(package, dest):
-    """Extracts a published crate into dest, minus the packaging artefacts."""
+def unpack_crate(package, dest, monorepo_manifest=False):
+    """Extracts a published crate into dest, minus the packaging artefacts. With
+    `monorepo_manifest`, the manifest is the original one from the Servo checkout
+    (`Cargo.toml.orig`, workspace-style) instead of the normalized one."""
     crate = layout.registry_crate_files(package)[-1]
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(crate) as tar:
             tar.extractall(tmp, filter="data")
         (root,) = os.listdir(tmp)
         src = os.path.join(tmp, root)
+        if monorepo_manifest:
+            os.replace(os.path.join(src, "Cargo.toml.orig"), os.path.join(src, "Cargo.toml"))
         for junk in (".cargo_vcs_info.json", ".cargo-ok", "Cargo.lock", "Cargo.toml.orig"):
             path = os.path.join(src, junk)
             if os.path.exists(path):
@@ -221,29 +225,49 @@ def check():
         print(e)
         print("patches check: 0 passed, 1 failed")
         return 1
-    # Also apply to a bare pristine copy, exactly as `git am patches/*.patch` would on a checkout
-    # that already has the generated commit.
     print(f"patches check: {len(patches)} patches apply cleanly onto Servo {layout.SERVO_VERSION}")
-    print("patches check: 1 passed, 0 failed")
+    # The same series through `patches apply --into`, on a tree laid out like a Servo checkout:
+    # the original workspace-style manifests instead of the published, normalized ones.
+    with tempfile.TemporaryDirectory(prefix="servo-checkout-") as checkout:
+        git(checkout, "init", "-q", "-b", "main")
+        for package, path in layout.PATCHED_CRATES.items():
+            unpack_crate(package, os.path.join(checkout, path), monorepo_manifest=True)
+        git(checkout, "add", "-A")
+        git(checkout, "commit", "-q", "-m", "Servo checkout stand-in")
+        try:
+            apply_into_checkout(checkout, quiet=True)
+        except subprocess.CalledProcessError as e:
+            print(f"patches check: `patches apply --into` failed on a checkout-style tree: {e}")
+            print("patches check: 1 passed, 1 failed")
+            return 1
+        for path in layout.MANIFEST_DEPS:
+            with open(os.path.join(checkout, path, "Cargo.toml")) as f:
+                if "cross-origin-storage" not in f.read():
+                    print(f"patches check: {path}/Cargo.toml did not get its dependency")
+                    print("patches check: 1 passed, 1 failed")
+                    return 1
+    print("patches check: `patches apply --into` turns a checkout-style tree into the fork")
+    print("patches check: 2 passed, 0 failed")
     return 0
 
 
-def apply_into_checkout(checkout):
+def apply_into_checkout(checkout, quiet=False):
     """Turns a real Servo checkout at SERVO_COMMIT into the complete fork."""
     if not os.path.isdir(os.path.join(checkout, ".git")):
         layout.die(f"{checkout} is not a git checkout")
     if not os.path.isfile(os.path.join(checkout, "components", "script", "lib.rs")):
         layout.die(f"{checkout} does not look like a Servo checkout")
     head = git(checkout, "rev-parse", "HEAD", capture=True)
-    if head != layout.SERVO_COMMIT:
+    if head != layout.SERVO_COMMIT and not quiet:
         log(f"warning: {checkout} is at {head}, the series targets {layout.SERVO_COMMIT}")
     copy_repo_sources(checkout)
     use_workspace_deps(checkout)
     add_manifest_dependencies(checkout)
     git(checkout, "add", "-A")
     git(checkout, "commit", "-q", "-m", "cos: add the COS crates, WebIDL and manifest dependencies")
-    run(["git", *GIT_ID, "-C", checkout, "am", "-q", "--keep-cr", *series()])
-    log(f"{checkout} is now the COS fork")
+    subprocess.run(["git", *GIT_ID, "-C", checkout, "am", "-q", "--keep-cr", *series()], check=True)
+    if not quiet:
+        log(f"{checkout} is now the COS fork")
     return 0
 
 
