@@ -734,6 +734,10 @@ def main(args):
                     log(f"     {mark}{what}: {status_} (expected {'/'.join(allowed)})"
                         + (f": {message.strip()[:400]}" if message and status_ != "PASS" else "")
                         + (f" [{reason}]" if reason and not unexpected else ""))
+            ran = {r[0] for r in rows[1:]}
+            for name in expected_for(expectations, test).get("subtests", {}):
+                if name not in ran and result.status == "OK" and test.phase is None:
+                    log(f"     note: expectations name subtest {json.dumps(name)}, which did not run")
             if bad:
                 unexpected_ids.append(test.id)
                 if result.status in ("CRASH", "TIMEOUT") and not args.verbose:
