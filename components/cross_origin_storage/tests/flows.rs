@@ -668,3 +668,72 @@ fn memory_reports_and_forged_inputs_do_not_break_the_thread() {
     );
     store(&cos, &a, b"still alive", None).unwrap();
 }
+
+#[test]
+fn the_ceiling_bounds_list_grants_and_site_clearing_respects_label_boundaries() {
+    let (cos, _) = memory(config());
+    let storer = origin("https://a.example");
+    let allowed = origin("https://allowed.example");
+    let refused = origin("https://refused.example");
+    let bytes = content(50, 100);
+    let hash = sha256(&bytes);
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::RequestFileHandle {
+        origin: storer.clone(),
+        hash: hash.clone(),
+        create: true,
+        origins: list_of(&["https://allowed.example", "https://refused.example"]),
+        ceiling: Some(vec![allowed.clone()]),
+        reply,
+    })
+    .unwrap();
+    let grant = receiver.recv().unwrap().unwrap();
+    let write_id = create_writable(&cos, &storer, grant.handle_id).unwrap();
+    write_all(&cos, &storer, write_id, &bytes).unwrap();
+    close(&cos, &storer, write_id).unwrap();
+    assert_eq!(read(&cos, &allowed, &hash).unwrap(), bytes);
+    assert_eq!(read(&cos, &refused, &hash), Err(CosError::NotFound));
+
+    // "site.example" must not match "notsite.example".
+    let lookalike = origin("https://notsite.example");
+    store(&cos, &lookalike, b"lookalike", None).unwrap();
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ClearSite {
+        site: "site.example".to_owned(),
+        reply,
+    })
+    .unwrap();
+    assert_eq!(receiver.recv().unwrap(), 0);
+    assert_eq!(
+        read(&cos, &lookalike, &sha256(b"lookalike")).unwrap(),
+        b"lookalike"
+    );
+}
+
+#[test]
+fn lru_merge_policy_evicts_the_least_recently_read_listed_origin() {
+    let (cos, _) = memory(CosConfig {
+        max_origins: 2,
+        merge_policy: cross_origin_storage_traits::MergePolicy::Lru,
+        ..config()
+    });
+    let storer = origin("https://a.example");
+    let bytes = content(51, 100);
+    let hash = sha256(&bytes);
+    store(
+        &cos,
+        &storer,
+        &bytes,
+        list_of(&["https://one.example", "https://two.example"]),
+    )
+    .unwrap();
+    // one.example reads, so two.example is now the least recently read.
+    assert!(read(&cos, &origin("https://one.example"), &hash).is_ok());
+    store(&cos, &storer, &bytes, list_of(&["https://three.example"])).unwrap();
+    assert!(read(&cos, &origin("https://one.example"), &hash).is_ok());
+    assert!(read(&cos, &origin("https://three.example"), &hash).is_ok());
+    assert_eq!(
+        read(&cos, &origin("https://two.example"), &hash),
+        Err(CosError::NotFound)
+    );
+}
