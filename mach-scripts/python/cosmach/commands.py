@@ -161,6 +161,11 @@ def test(args):
         built = results["build"][1] == 0
     if "wpt" in tiers:
         if built:
+            # The harness checks itself first (pass, fail, timeout, error, restart reporting), so a
+            # broken harness cannot pass the suite by reporting nothing.
+            selftest = os.path.join(layout.REPO, "mach-scripts", "wpt", "selftest")
+            results["harness"] = _tier(
+                "harness", [sys.executable, mach, "test-wpt", "--root", selftest], _last_totals)
             results["wpt"] = _tier("wpt", [sys.executable, mach, "test-wpt"], _last_totals)
         else:
             log("tier wpt: skipped because the fork did not build")
