@@ -78,8 +78,9 @@ impl RequestedOrigins {
     ) -> (Option<RequestedOrigins>, Vec<ImmutableOrigin>) {
         match (self, ceiling) {
             (RequestedOrigins::List(list), Some(ceiling)) => {
-                let (kept, dropped): (Vec<_>, Vec<_>) =
-                    list.into_iter().partition(|origin| ceiling.contains(origin));
+                let (kept, dropped): (Vec<_>, Vec<_>) = list
+                    .into_iter()
+                    .partition(|origin| ceiling.contains(origin));
                 let kept = (!kept.is_empty()).then_some(RequestedOrigins::List(kept));
                 (kept, dropped)
             },
@@ -265,8 +266,16 @@ mod tests {
     #[test]
     fn star_string_is_global_but_star_in_a_list_is_invalid() {
         let star = OriginsInput::String("*".into());
-        assert_eq!(RequestedOrigins::parse(Some(&star), 100, true).unwrap(), Some(RequestedOrigins::All));
-        assert_eq!(RequestedOrigins::parse(Some(&list(&["*"])), 100, true).unwrap_err().name(), "TypeError");
+        assert_eq!(
+            RequestedOrigins::parse(Some(&star), 100, true).unwrap(),
+            Some(RequestedOrigins::All)
+        );
+        assert_eq!(
+            RequestedOrigins::parse(Some(&list(&["*"])), 100, true)
+                .unwrap_err()
+                .name(),
+            "TypeError"
+        );
     }
 
     #[test]
@@ -281,30 +290,58 @@ mod tests {
     #[test]
     fn lists_are_parsed_normalized_and_deduplicated() {
         let parsed = RequestedOrigins::parse(
-            Some(&list(&["https://A.example/path", "https://a.example:443", "https://b.example"])),
+            Some(&list(&[
+                "https://A.example/path",
+                "https://a.example:443",
+                "https://b.example",
+            ])),
             100,
             true,
         )
         .unwrap();
         assert_eq!(
             parsed,
-            Some(RequestedOrigins::List(vec![origin("https://a.example"), origin("https://b.example")]))
+            Some(RequestedOrigins::List(vec![
+                origin("https://a.example"),
+                origin("https://b.example")
+            ]))
         );
     }
 
     #[test]
     fn malformed_opaque_and_oversized_lists_are_type_errors() {
-        for bad in [list(&["not a url"]), list(&["data:text/plain,hi"]), list(&["https://ok.example", ""])] {
-            assert_eq!(RequestedOrigins::parse(Some(&bad), 100, true).unwrap_err().name(), "TypeError");
+        for bad in [
+            list(&["not a url"]),
+            list(&["data:text/plain,hi"]),
+            list(&["https://ok.example", ""]),
+        ] {
+            assert_eq!(
+                RequestedOrigins::parse(Some(&bad), 100, true)
+                    .unwrap_err()
+                    .name(),
+                "TypeError"
+            );
         }
-        let three = list(&["https://a.example", "https://b.example", "https://c.example"]);
-        assert_eq!(RequestedOrigins::parse(Some(&three), 2, true).unwrap_err().name(), "TypeError");
+        let three = list(&[
+            "https://a.example",
+            "https://b.example",
+            "https://c.example",
+        ]);
+        assert_eq!(
+            RequestedOrigins::parse(Some(&three), 2, true)
+                .unwrap_err()
+                .name(),
+            "TypeError"
+        );
         assert!(RequestedOrigins::parse(Some(&three), 3, true).is_ok());
     }
 
     #[test]
     fn empty_list_is_same_site_unless_the_pref_says_otherwise() {
-        assert_eq!(RequestedOrigins::parse(Some(&list(&[])), 100, true).unwrap(), None);
+        assert_eq!(
+            RequestedOrigins::parse(Some(&list(&[])), 100, true).unwrap(),
+            None
+        );
         assert_eq!(
             RequestedOrigins::parse(Some(&list(&[])), 100, false).unwrap(),
             Some(RequestedOrigins::List(vec![]))
@@ -314,10 +351,18 @@ mod tests {
 
     #[test]
     fn allow_origin_header_parsing_fails_closed() {
-        let parse = |values: &[&str]| parse_allow_origin_ceiling(values.iter().map(|v| v.as_bytes()));
+        let parse =
+            |values: &[&str]| parse_allow_origin_ceiling(values.iter().map(|v| v.as_bytes()));
         assert_eq!(
-            parse(&["https://a.example, https://b.example:443", " ,https://c.example "]),
-            vec![origin("https://a.example"), origin("https://b.example"), origin("https://c.example")]
+            parse(&[
+                "https://a.example, https://b.example:443",
+                " ,https://c.example "
+            ]),
+            vec![
+                origin("https://a.example"),
+                origin("https://b.example"),
+                origin("https://c.example")
+            ]
         );
         assert!(parse(&[]).is_empty());
         assert!(parse(&["https://a.example, *"]).is_empty());
@@ -328,16 +373,25 @@ mod tests {
 
     #[test]
     fn ceiling_drops_unauthorized_origins_and_empties_to_same_site() {
-        let requested = RequestedOrigins::List(vec![origin("https://a.example"), origin("https://b.example")]);
+        let requested = RequestedOrigins::List(vec![
+            origin("https://a.example"),
+            origin("https://b.example"),
+        ]);
         let ceiling = [origin("https://b.example")];
         let (kept, dropped) = requested.clone().apply_ceiling(Some(&ceiling));
-        assert_eq!(kept, Some(RequestedOrigins::List(vec![origin("https://b.example")])));
+        assert_eq!(
+            kept,
+            Some(RequestedOrigins::List(vec![origin("https://b.example")]))
+        );
         assert_eq!(dropped, vec![origin("https://a.example")]);
         let (kept, dropped) = requested.clone().apply_ceiling(Some(&[]));
         assert_eq!(kept, None);
         assert_eq!(dropped.len(), 2);
         assert_eq!(requested.clone().apply_ceiling(None).0, Some(requested));
-        assert_eq!(RequestedOrigins::All.apply_ceiling(Some(&[])).0, Some(RequestedOrigins::All));
+        assert_eq!(
+            RequestedOrigins::All.apply_ceiling(Some(&[])).0,
+            Some(RequestedOrigins::All)
+        );
     }
 
     /// The access matrix: who reads an entry stored by https://a.site.example with each kind
@@ -352,35 +406,50 @@ mod tests {
         let http_same_host = origin("http://a.site.example");
 
         let cases: [(Option<RequestedOrigins>, [Disclosure; 5]); 3] = [
-            (None, [
-                Disclosure::StoringOrigin,
-                Disclosure::SameSite,
-                Disclosure::None,
-                Disclosure::None,
-                Disclosure::None,
-            ]),
-            (Some(RequestedOrigins::List(vec![listed.clone()])), [
-                Disclosure::StoringOrigin,
-                Disclosure::SameSite,
-                Disclosure::Listed,
-                Disclosure::None,
-                Disclosure::None,
-            ]),
-            (Some(RequestedOrigins::All), [
-                Disclosure::StoringOrigin,
-                Disclosure::SameSite,
-                Disclosure::GlobalCandidate,
-                Disclosure::GlobalCandidate,
-                Disclosure::GlobalCandidate,
-            ]),
+            (
+                None,
+                [
+                    Disclosure::StoringOrigin,
+                    Disclosure::SameSite,
+                    Disclosure::None,
+                    Disclosure::None,
+                    Disclosure::None,
+                ],
+            ),
+            (
+                Some(RequestedOrigins::List(vec![listed.clone()])),
+                [
+                    Disclosure::StoringOrigin,
+                    Disclosure::SameSite,
+                    Disclosure::Listed,
+                    Disclosure::None,
+                    Disclosure::None,
+                ],
+            ),
+            (
+                Some(RequestedOrigins::All),
+                [
+                    Disclosure::StoringOrigin,
+                    Disclosure::SameSite,
+                    Disclosure::GlobalCandidate,
+                    Disclosure::GlobalCandidate,
+                    Disclosure::GlobalCandidate,
+                ],
+            ),
         ];
         for (requested, expected) in cases {
             let mut grants = EntryGrants::default();
             grants.record_store(&storer, requested.as_ref(), 100, MergePolicy::DropNew);
-            let got: Vec<Disclosure> = [&same_origin, &sibling, &listed, &cross_site, &http_same_host]
-                .iter()
-                .map(|r| grants.disclosure(r, same_site))
-                .collect();
+            let got: Vec<Disclosure> = [
+                &same_origin,
+                &sibling,
+                &listed,
+                &cross_site,
+                &http_same_host,
+            ]
+            .iter()
+            .map(|r| grants.disclosure(r, same_site))
+            .collect();
             assert_eq!(got, expected, "requested {requested:?}");
         }
     }
@@ -390,31 +459,74 @@ mod tests {
         let storer = origin("https://a.example");
         let listed = origin("https://listed.example");
         let mut grants = EntryGrants::default();
-        grants.record_store(&storer, Some(&RequestedOrigins::List(vec![listed.clone()])), 100, MergePolicy::DropNew);
+        grants.record_store(
+            &storer,
+            Some(&RequestedOrigins::List(vec![listed.clone()])),
+            100,
+            MergePolicy::DropNew,
+        );
         // A later '*' write keeps the list; a later same-site write keeps both.
-        grants.record_store(&storer, Some(&RequestedOrigins::All), 100, MergePolicy::DropNew);
-        grants.record_store(&origin("https://b.example"), None, 100, MergePolicy::DropNew);
+        grants.record_store(
+            &storer,
+            Some(&RequestedOrigins::All),
+            100,
+            MergePolicy::DropNew,
+        );
+        grants.record_store(
+            &origin("https://b.example"),
+            None,
+            100,
+            MergePolicy::DropNew,
+        );
         assert!(grants.globally_disclosable);
         assert_eq!(grants.origins, vec![listed.clone()]);
         assert_eq!(grants.disclosure(&listed, same_site), Disclosure::Listed);
-        assert_eq!(grants.disclosure(&storer, same_site), Disclosure::StoringOrigin);
+        assert_eq!(
+            grants.disclosure(&storer, same_site),
+            Disclosure::StoringOrigin
+        );
         assert_eq!(grants.storing_origins.len(), 2);
     }
 
     #[test]
     fn merges_past_the_maximum_follow_the_policy() {
         let storer = origin("https://a.example");
-        let [o1, o2, o3] = ["https://1.example", "https://2.example", "https://3.example"].map(origin);
+        let [o1, o2, o3] = [
+            "https://1.example",
+            "https://2.example",
+            "https://3.example",
+        ]
+        .map(origin);
         let mut drop_new = EntryGrants::default();
-        drop_new.record_store(&storer, Some(&RequestedOrigins::List(vec![o1.clone(), o2.clone()])), 2, MergePolicy::DropNew);
-        let dropped = drop_new.record_store(&storer, Some(&RequestedOrigins::List(vec![o3.clone()])), 2, MergePolicy::DropNew);
+        drop_new.record_store(
+            &storer,
+            Some(&RequestedOrigins::List(vec![o1.clone(), o2.clone()])),
+            2,
+            MergePolicy::DropNew,
+        );
+        let dropped = drop_new.record_store(
+            &storer,
+            Some(&RequestedOrigins::List(vec![o3.clone()])),
+            2,
+            MergePolicy::DropNew,
+        );
         assert_eq!(dropped, vec![o3.clone()]);
         assert_eq!(drop_new.origins, vec![o1.clone(), o2.clone()]);
 
         let mut lru = EntryGrants::default();
-        lru.record_store(&storer, Some(&RequestedOrigins::List(vec![o1.clone(), o2.clone()])), 2, MergePolicy::Lru);
+        lru.record_store(
+            &storer,
+            Some(&RequestedOrigins::List(vec![o1.clone(), o2.clone()])),
+            2,
+            MergePolicy::Lru,
+        );
         lru.touch_listed(&o1);
-        let dropped = lru.record_store(&storer, Some(&RequestedOrigins::List(vec![o3.clone()])), 2, MergePolicy::Lru);
+        let dropped = lru.record_store(
+            &storer,
+            Some(&RequestedOrigins::List(vec![o3.clone()])),
+            2,
+            MergePolicy::Lru,
+        );
         assert_eq!(dropped, vec![o2]);
         assert_eq!(lru.origins, vec![o1, o3]);
     }
@@ -424,7 +536,12 @@ mod tests {
         let a = origin("https://a.example");
         let b = origin("https://b.example");
         let mut grants = EntryGrants::default();
-        grants.record_store(&a, Some(&RequestedOrigins::List(vec![b.clone()])), 100, MergePolicy::DropNew);
+        grants.record_store(
+            &a,
+            Some(&RequestedOrigins::List(vec![b.clone()])),
+            100,
+            MergePolicy::DropNew,
+        );
         grants.record_store(&b, None, 100, MergePolicy::DropNew);
         assert!(grants.revoke(|o| *o == b));
         assert_eq!(grants.storing_origins, vec![a.clone()]);

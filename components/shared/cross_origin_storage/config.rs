@@ -113,25 +113,29 @@ impl CosConfig {
                 .collect();
         }
         config.max_origins = uint("max_origins", config.max_origins as u64) as usize;
-        config.empty_list_is_same_site = boolean("empty_list_is_same_site", config.empty_list_is_same_site);
+        config.empty_list_is_same_site =
+            boolean("empty_list_is_same_site", config.empty_list_is_same_site);
         if string("origins_merge_policy").as_deref() == Some("lru") {
             config.merge_policy = MergePolicy::Lru;
         }
         if let Some(error) = string("move_remove_error") {
             config.move_remove_error = error;
         }
-        config.quota_per_origin_bytes = uint("quota_per_origin_bytes", config.quota_per_origin_bytes);
+        config.quota_per_origin_bytes =
+            uint("quota_per_origin_bytes", config.quota_per_origin_bytes);
         config.ephemeral = boolean("ephemeral", config.ephemeral);
         if let Some(path) = string("phl_path") {
             config.phl_path = path;
         }
-        config.phl_include_hugging_face = boolean("phl_include_hugging_face", config.phl_include_hugging_face);
+        config.phl_include_hugging_face =
+            boolean("phl_include_hugging_face", config.phl_include_hugging_face);
         config.grease_per_mille = uint("grease_per_mille", config.grease_per_mille);
         config.grease_max_bytes = uint("grease_max_bytes", config.grease_max_bytes);
         config.grease_epoch_secs = uint("grease_epoch_secs", config.grease_epoch_secs);
         config.grease_per_call = boolean("grease_per_call", config.grease_per_call);
         config.probe_budget = uint("probe_budget", config.probe_budget);
-        config.probe_budget_window_secs = uint("probe_budget_window_secs", config.probe_budget_window_secs);
+        config.probe_budget_window_secs =
+            uint("probe_budget_window_secs", config.probe_budget_window_secs);
         if string("probe_budget_exempt").as_deref() == Some("same-site") {
             config.probe_budget_exempt = BudgetExempt::SameSite;
         }

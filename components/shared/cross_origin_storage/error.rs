@@ -52,12 +52,12 @@ impl CosError {
             CosError::QuotaExceeded { quota, requested } => format!(
                 "Storing {requested} bytes would exceed the Cross-Origin Storage quota of {quota} bytes."
             ),
-            CosError::Type(m) |
-            CosError::NotAllowed(m) |
-            CosError::Data(m) |
-            CosError::InvalidState(m) |
-            CosError::NotSupported(m) |
-            CosError::Operation(m) => m.clone(),
+            CosError::Type(m)
+            | CosError::NotAllowed(m)
+            | CosError::Data(m)
+            | CosError::InvalidState(m)
+            | CosError::NotSupported(m)
+            | CosError::Operation(m) => m.clone(),
         }
     }
 }

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::CosError;
 
 /// The WebCrypto digest algorithms a COS hash may name.
-#[derive(Clone, Copy, Debug, Deserialize, Eq, Hash, MallocSizeOf, Ord, PartialEq, PartialOrd, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, Eq, Hash, MallocSizeOf, Ord, PartialEq, PartialOrd, Serialize,
+)]
 pub enum HashAlgorithm {
     Sha1,
     Sha256,
@@ -83,7 +85,9 @@ impl fmt::Display for HashAlgorithm {
 /// is safe to use as a file name, and two hashes are equal iff they address the same entry.
 ///
 /// Deserialisation validates again: a hash arriving over IPC is never trusted as-is.
-#[derive(Clone, Debug, Deserialize, Eq, Hash, MallocSizeOf, Ord, PartialEq, PartialOrd, Serialize)]
+#[derive(
+    Clone, Debug, Deserialize, Eq, Hash, MallocSizeOf, Ord, PartialEq, PartialOrd, Serialize,
+)]
 #[serde(try_from = "RawContentHash")]
 pub struct ContentHash {
     algorithm: HashAlgorithm,
@@ -127,8 +131,10 @@ impl ContentHash {
     /// Builds a hash from a known algorithm, checking that `value` is lowercase hex of the
     /// right length.
     pub fn new(algorithm: HashAlgorithm, value: &str) -> Result<ContentHash, CosError> {
-        let well_formed = value.len() == algorithm.hex_len() &&
-            value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let well_formed = value.len() == algorithm.hex_len()
+            && value
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !well_formed {
             return Err(CosError::Type(format!(
                 "The {} hash value must be {} lowercase hexadecimal characters.",
@@ -224,7 +230,12 @@ mod tests {
         }
         let only256 = [HashAlgorithm::Sha256];
         let sha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
-        assert_eq!(ContentHash::parse("SHA-1", sha1, &only256).unwrap_err().name(), "TypeError");
+        assert_eq!(
+            ContentHash::parse("SHA-1", sha1, &only256)
+                .unwrap_err()
+                .name(),
+            "TypeError"
+        );
         assert!(ContentHash::parse("SHA-1", sha1, &HashAlgorithm::ALL).is_ok());
     }
 
@@ -242,7 +253,14 @@ mod tests {
         let long = format!("{EMPTY_SHA256}0");
         let non_hex = format!("{}g", &EMPTY_SHA256[..63]);
         let traversal = format!("../{}", &EMPTY_SHA256[..61]);
-        for value in [upper.as_str(), short, long.as_str(), non_hex.as_str(), traversal.as_str(), ""] {
+        for value in [
+            upper.as_str(),
+            short,
+            long.as_str(),
+            non_hex.as_str(),
+            traversal.as_str(),
+            "",
+        ] {
             let err = ContentHash::parse("SHA-256", value, &all).unwrap_err();
             assert_eq!(err.name(), "TypeError", "{value:?}");
         }
@@ -257,7 +275,10 @@ mod tests {
         let digest = hash.digest();
         assert_eq!(digest.len(), 32);
         assert_eq!(digest[0], 0xe3);
-        assert_eq!(ContentHash::from_digest(HashAlgorithm::Sha256, &digest).unwrap(), hash);
+        assert_eq!(
+            ContentHash::from_digest(HashAlgorithm::Sha256, &digest).unwrap(),
+            hash
+        );
         assert!(ContentHash::from_digest(HashAlgorithm::Sha256, &digest[1..]).is_none());
         assert_eq!(hash.to_string(), format!("SHA-256:{EMPTY_SHA256}"));
     }

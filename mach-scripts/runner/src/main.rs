@@ -122,7 +122,11 @@ impl WebViewDelegate for Delegate {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "CONSOLE {level} {message}");
         let _ = out.flush();
-        if self.done_prefixes.iter().any(|p| message.starts_with(p.as_str())) {
+        if self
+            .done_prefixes
+            .iter()
+            .any(|p| message.starts_with(p.as_str()))
+        {
             self.done.set(true);
         }
     }
