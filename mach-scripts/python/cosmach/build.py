@@ -78,7 +78,7 @@ def ensure_built():
 
 
 def runner_command(url, timeout=60, config_dir=None, prefs=(), done=(), certificate=None,
-                   host_file=None, temporary_storage=False):
+                   host_file=None, temporary_storage=False, multiprocess=False):
     """The command line for one headless page load in the fork."""
     binary = layout.runner_binary()
     if not os.path.exists(binary):
@@ -88,6 +88,8 @@ def runner_command(url, timeout=60, config_dir=None, prefs=(), done=(), certific
         cmd += ["--config-dir", config_dir]
     if temporary_storage:
         cmd.append("--temporary-storage")
+    if multiprocess:
+        cmd.append("--multiprocess")
     if certificate:
         cmd += ["--certificate", certificate]
     if host_file:

@@ -107,7 +107,7 @@ class argparse_ns:
         self.__dict__.update(kw)
 
 
-TOTALS = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed")
+TOTALS = re.compile(r"^(?:[\w -]+: )?(\d+) passed, (\d+) failed")
 
 
 def _cargo_test_counts(output):

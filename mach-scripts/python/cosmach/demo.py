@@ -150,12 +150,12 @@ def make_server(port, files, counter):
     return Server(("127.0.0.1", port), Handler)
 
 
-def run_site(site, port, profile, hosts, phl):
+def run_site(site, port, profile, hosts, phl, multiprocess):
     url = f"http://{site}.localhost:{port}/"
     cmd = fork.runner_command(
         url, timeout=900, config_dir=profile, host_file=hosts,
         prefs=[f"dom_cross_origin_storage_phl_path={phl}"],
-        done=["COS-DEMO-DONE", "COS-DEMO-FAIL"],
+        done=["COS-DEMO-DONE", "COS-DEMO-FAIL"], multiprocess=multiprocess,
     )
     start = time.monotonic()
     proc = subprocess.run(cmd, env=layout.build_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -210,7 +210,7 @@ def main(args):
     ok = True
     for site in ("site-a", "site-b"):
         log(f"demo: loading http://{site}.localhost:{port}/ in the headless fork")
-        steps, elapsed, failure = run_site(site, port, profile, hosts, phl)
+        steps, elapsed, failure = run_site(site, port, profile, hosts, phl, args.multiprocess)
         results[site] = (steps, elapsed)
         if failure or len(steps) != len(files):
             log(f"demo: {site} failed: {failure or 'incomplete'}")

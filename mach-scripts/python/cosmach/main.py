@@ -48,6 +48,8 @@ def main(argv):
     p = sub.add_parser("demo", help="the two-site demo: site B downloads nothing site A already stored")
     p.add_argument("--model-mb", type=int, default=100, help="size of the model file in MB")
     p.add_argument("--no-build", action="store_true", help="use the runner as built")
+    p.add_argument("--multiprocess", action="store_true",
+                   help="run content in separate processes (COS traffic crosses real IPC)")
     p.set_defaults(func=_lazy("demo", "main"))
 
     p = sub.add_parser("test", help="run every tier: unit tests, patches check, fork build, WPT")

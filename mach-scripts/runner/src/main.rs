@@ -25,7 +25,7 @@ use servo::{
 };
 
 const USAGE: &str = "usage: cos-runner [--timeout SECS] [--config-dir DIR] [--temporary-storage] \
-[--certificate PEM] [--host-file FILE] [--pref NAME=VALUE]... [--done PREFIX]... URL";
+[--certificate PEM] [--host-file FILE] [--multiprocess] [--pref NAME=VALUE]... [--done PREFIX]... URL";
 
 struct Args {
     url: url::Url,
@@ -147,6 +147,15 @@ impl WebViewDelegate for Delegate {
 }
 
 fn main() -> ExitCode {
+    // In multiprocess mode Servo re-executes this binary for each content process.
+    let mut argv = std::env::args().skip(1);
+    if argv.next().as_deref() == Some("--content-process") {
+        if let Some(token) = argv.next() {
+            servo::run_content_process(token);
+        }
+        return ExitCode::SUCCESS;
+    }
+
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {
