@@ -11,6 +11,8 @@ use std::io::{self, Read};
 #[cfg(unix)]
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
+use std::sync::mpsc::{self, SyncSender};
+use std::thread::{self, JoinHandle};
 
 use cross_origin_storage_traits::{
     ContentHash, CosError, HandleId, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES, RequestedOrigins,
@@ -67,6 +69,56 @@ impl Hasher {
     }
 }
 
+/// How many written chunks may wait for the hashing thread: bounds memory to a few chunks.
+const HASH_QUEUE_CHUNKS: usize = 4;
+
+/// Hashes appended chunks on a helper thread, so that hashing one chunk overlaps writing the
+/// next and a store runs at the speed of the slower of the two, not of their sum.
+pub struct PipelinedHasher {
+    chunks: Option<SyncSender<Vec<u8>>>,
+    worker: Option<JoinHandle<Vec<u8>>>,
+}
+
+impl PipelinedHasher {
+    /// `None` if no thread can be started; the session then hashes the file once at close.
+    fn new(algorithm: HashAlgorithm) -> Option<PipelinedHasher> {
+        let (chunks, receiver) = mpsc::sync_channel::<Vec<u8>>(HASH_QUEUE_CHUNKS);
+        let worker = thread::Builder::new()
+            .name("CosHasher".to_owned())
+            .spawn(move || {
+                let mut hasher = Hasher::new(algorithm);
+                for chunk in receiver {
+                    hasher.update(&chunk);
+                }
+                hasher.finalize()
+            })
+            .ok()?;
+        Some(PipelinedHasher {
+            chunks: Some(chunks),
+            worker: Some(worker),
+        })
+    }
+
+    /// Queues bytes that were just appended; false if the hashing thread is gone.
+    fn update(&mut self, bytes: Vec<u8>) -> bool {
+        self.chunks
+            .as_ref()
+            .is_some_and(|chunks| chunks.send(bytes).is_ok())
+    }
+
+    fn finalize(mut self) -> Option<Vec<u8>> {
+        drop(self.chunks.take());
+        self.worker.take()?.join().ok()
+    }
+}
+
+impl Drop for PipelinedHasher {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread; an aborted session does not wait for it.
+        drop(self.chunks.take());
+    }
+}
+
 /// One `FileSystemWritableFileStream`: a temp file, the position, and a digest computed while
 /// the bytes arrive in order.
 pub struct WriteSession {
@@ -78,7 +130,7 @@ pub struct WriteSession {
     /// The handle's requested origins, captured now so a released handle cannot lose them.
     pub requested: Option<RequestedOrigins>,
     /// `Some` while every byte so far arrived as an append at the end; then `hashed == size`.
-    hasher: Option<Hasher>,
+    hasher: Option<PipelinedHasher>,
     hashed: u64,
     position: u64,
     size: u64,
@@ -114,7 +166,7 @@ impl WriteSession {
             temp_path,
             file,
             requested: handle.requested.clone(),
-            hasher: Some(Hasher::new(handle.hash.algorithm())),
+            hasher: PipelinedHasher::new(handle.hash.algorithm()),
             hashed: 0,
             position: 0,
             size: 0,
@@ -157,12 +209,13 @@ impl WriteSession {
                 if let Err(error) = write_at(&self.file, &bytes, start) {
                     return Err(self.io_error(error));
                 }
-                match self.hasher.as_mut() {
-                    Some(hasher) if start == self.hashed && self.hashed == self.size => {
-                        hasher.update(&bytes);
-                        self.hashed = end;
-                    },
-                    _ => self.hasher = None,
+                let appended = start == self.hashed && self.hashed == self.size;
+                self.hasher = match self.hasher.take() {
+                    Some(mut hasher) if appended => hasher.update(bytes).then_some(hasher),
+                    _ => None,
+                };
+                if self.hasher.is_some() {
+                    self.hashed = end;
                 }
                 self.size = self.size.max(end);
                 self.position = end;
@@ -191,8 +244,8 @@ impl WriteSession {
         if self.io_failed {
             return Err(CosError::Operation("An earlier write failed.".to_owned()));
         }
-        if let Some(hasher) = self.hasher.take() {
-            return Ok(hasher.finalize());
+        if let Some(digest) = self.hasher.take().and_then(PipelinedHasher::finalize) {
+            return Ok(digest);
         }
         let mut hasher = Hasher::new(self.hash.algorithm());
         let mut rehash = |file: &File| -> io::Result<u64> {
