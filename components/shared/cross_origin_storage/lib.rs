@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod hash;
 pub mod messages;
+pub mod policy;
 
 pub use access::{
     ALLOW_ORIGIN_HEADER, Disclosure, EntryGrants, OriginsInput, RequestedOrigins,
