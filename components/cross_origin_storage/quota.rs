@@ -15,17 +15,21 @@ pub const MAX_GLOBAL_BYTES: u64 = 100 << 30;
 /// The global budget when the disk capacity cannot be read (2 GiB per origin).
 const FALLBACK_GLOBAL_BYTES: u64 = 10 << 30;
 
-/// The nominal per-origin quota: the pref, or 20% of the global budget (60% of *total* disk,
-/// at most 100 GiB). Total, never free, space: free space would be a fingerprinting channel.
+/// The global budget: 60% of the *total* disk, at most 100 GiB. Total, never free, space: free
+/// space would be a fingerprinting channel.
+pub fn global_limit(disk_total: Option<u64>) -> u64 {
+    match disk_total {
+        Some(total) => (total as u128 * 6 / 10).min(MAX_GLOBAL_BYTES as u128) as u64,
+        None => FALLBACK_GLOBAL_BYTES,
+    }
+}
+
+/// The nominal per-origin quota: the pref, or 20% of the global budget.
 pub fn per_origin_limit(configured: u64, disk_total: Option<u64>) -> u64 {
     if configured > 0 {
         return configured;
     }
-    let global = match disk_total {
-        Some(total) => (total as u128 * 6 / 10).min(MAX_GLOBAL_BYTES as u128) as u64,
-        None => FALLBACK_GLOBAL_BYTES,
-    };
-    global / 5
+    global_limit(disk_total) / 5
 }
 
 /// Total capacity of the file system holding `path`.

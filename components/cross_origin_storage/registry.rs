@@ -171,15 +171,37 @@ impl Registry {
             .map(uint)
     }
 
+    /// Bytes stored once, whoever stores them: what the global budget counts.
+    pub fn total_bytes(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COALESCE(SUM(size), 0) FROM entries", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map(uint)
+    }
+
     /// Entries whose only storing origin is `origin`: the ones it may evict.
     pub fn sole_owned(&self, origin: &ImmutableOrigin) -> Result<Vec<Candidate>> {
-        let mut statement = self.conn.prepare(
+        self.candidates(
             "SELECT e.algorithm, e.value, e.size, e.last_read FROM storing_origins s
              JOIN entries e ON e.algorithm = s.algorithm AND e.value = s.value
              WHERE s.origin = ?1 AND (SELECT COUNT(*) FROM storing_origins o
                  WHERE o.algorithm = s.algorithm AND o.value = s.value) = 1",
-        )?;
-        let rows = statement.query_map(params![serialize(origin)], |row| {
+            params![serialize(origin)],
+        )
+    }
+
+    /// Every entry: under global pressure any of them may be evicted.
+    pub fn all_candidates(&self) -> Result<Vec<Candidate>> {
+        self.candidates(
+            "SELECT algorithm, value, size, last_read FROM entries",
+            params![],
+        )
+    }
+
+    fn candidates(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Candidate>> {
+        let mut statement = self.conn.prepare(sql)?;
+        let rows = statement.query_map(params, |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,

@@ -58,7 +58,10 @@ pub struct CosStorage {
     sessions: Sessions,
     phl: PublicHashList,
     grease: Grease,
+    /// The nominal per-origin quota.
     quota: u64,
+    /// Bytes all origins together may store, each file counted once.
+    global_quota: u64,
     /// Present while a persistent store is open; found at startup, it means the last run
     /// crashed and blobs/rows may disagree.
     dirty_marker: Option<PathBuf>,
@@ -109,6 +112,7 @@ impl CosStorage {
         let config = options.config;
         Ok(CosStorage {
             quota: quota::per_origin_limit(config.quota_per_origin_bytes, disk_capacity),
+            global_quota: quota::global_limit(disk_capacity),
             phl: PublicHashList::from_path_or_empty(
                 &config.phl_path,
                 config.phl_include_hugging_face,
@@ -480,10 +484,13 @@ impl CosStorage {
                 .collect();
             quota::admit(self.quota, usage, size, false, candidates)?
         };
-        let evict = match admission {
+        let mut evict = match admission {
             Admission::Evict(plan) => plan,
             Admission::AlreadyCharged | Admission::Fits => Vec::new(),
         };
+        if existing.is_none() {
+            evict.extend(self.global_evictions(&hash, size, &evict)?);
+        }
         let published = self
             .store
             .publish(&session.temp_path, &session.file, &hash, size)
@@ -515,6 +522,40 @@ impl CosStorage {
             handle.may_read = true;
         }
         Ok(())
+    }
+
+    /// New bytes must also fit the global budget, counted once whoever stores them. Under
+    /// global pressure the least recently read entries of any origin make room; the error
+    /// still reports the nominal per-origin quota, never the real state of the disk.
+    fn global_evictions(
+        &self,
+        hash: &ContentHash,
+        size: u64,
+        planned: &[ContentHash],
+    ) -> Result<Vec<ContentHash>, CosError> {
+        let candidates = self.registry.all_candidates().map_err(database_error)?;
+        let freed: u64 = candidates
+            .iter()
+            .filter(|c| planned.contains(&c.hash))
+            .map(|c| c.size)
+            .sum();
+        let total = self
+            .registry
+            .total_bytes()
+            .map_err(database_error)?
+            .saturating_sub(freed);
+        let others = candidates
+            .into_iter()
+            .filter(|c| c.hash != *hash && !planned.contains(&c.hash))
+            .collect();
+        match quota::admit(self.global_quota, total, size, false, others) {
+            Ok(Admission::Evict(plan)) => Ok(plan),
+            Ok(_) => Ok(Vec::new()),
+            Err(_) => Err(CosError::QuotaExceeded {
+                quota: self.quota,
+                requested: size,
+            }),
+        }
     }
 
     fn revoke(&mut self, pred: impl Fn(&ImmutableOrigin) -> bool) -> u64 {

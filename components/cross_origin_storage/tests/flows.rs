@@ -393,6 +393,56 @@ fn concurrent_writers_verify_independently_and_merge() {
 }
 
 #[test]
+fn global_pressure_evicts_the_least_recently_read_entries_of_any_origin() {
+    // A 500-byte disk: the global budget is 60% of it, 300 bytes; each origin may use 200.
+    let clock = Arc::new(ManualClock::new(1_000));
+    let settings = CosConfig {
+        quota_per_origin_bytes: 200,
+        ..config()
+    };
+    let cos = start_with_disk(None, settings, clock.clone(), 500);
+    let [a, b, c, d] = [
+        "https://a.example",
+        "https://b.example",
+        "https://c.example",
+        "https://d.example",
+    ]
+    .map(origin);
+    let files: Vec<Vec<u8>> = (0..4).map(|i| content(20 + i, 100)).collect();
+    for (storer, file) in [&a, &b, &c].into_iter().zip(&files) {
+        store(&cos, storer, file, None).unwrap();
+        clock.advance(1);
+    }
+    // a's file was stored first but read last; b's is now the least recently read.
+    read(&cos, &a, &sha256(&files[0])).unwrap();
+    clock.advance(1);
+    // 300 + 100 > 300: d's store evicts b's file, although b stores nothing else.
+    store(&cos, &d, &files[3], None).unwrap();
+    assert_eq!(read(&cos, &b, &sha256(&files[1])), Err(CosError::NotFound));
+    assert_eq!(read(&cos, &a, &sha256(&files[0])).unwrap(), files[0]);
+    assert_eq!(read(&cos, &c, &sha256(&files[2])).unwrap(), files[2]);
+    assert_eq!(read(&cos, &d, &sha256(&files[3])).unwrap(), files[3]);
+    // Storing bytes that already exist adds nothing globally, so nothing is evicted.
+    store(&cos, &b, &files[2], None).unwrap();
+    assert_eq!(list(&cos).len(), 3);
+    // A file larger than the whole budget is refused with the nominal per-origin quota.
+    let big = content(30, 150);
+    let settings = CosConfig {
+        quota_per_origin_bytes: 1_000,
+        ..config()
+    };
+    let cos = start_with_disk(None, settings, clock, 200);
+    assert_eq!(
+        store(&cos, &a, &big, None),
+        Err(CosError::QuotaExceeded {
+            quota: 1_000,
+            requested: 150
+        })
+    );
+    assert!(list(&cos).is_empty());
+}
+
+#[test]
 fn quota_charges_every_storer_and_evicts_own_entries_oldest_read_first() {
     let quota = CosConfig {
         quota_per_origin_bytes: 100,

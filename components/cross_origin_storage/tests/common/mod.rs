@@ -44,12 +44,22 @@ pub fn start(
     config: CosConfig,
     clock: Arc<ManualClock>,
 ) -> GenericSender<CosMsg> {
+    start_with_disk(config_dir, config, clock, 1 << 40)
+}
+
+/// A thread that believes its disk holds `disk_capacity` bytes.
+pub fn start_with_disk(
+    config_dir: Option<&Path>,
+    config: CosConfig,
+    clock: Arc<ManualClock>,
+    disk_capacity: u64,
+) -> GenericSender<CosMsg> {
     let options = CosThreadOptions {
         config_dir: config_dir.map(Path::to_path_buf),
         temporary: false,
         config,
         clock,
-        disk_capacity: Some(1 << 40),
+        disk_capacity: Some(disk_capacity),
     };
     new_cross_origin_storage_thread_with(
         options,
