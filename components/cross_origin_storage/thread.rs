@@ -533,17 +533,18 @@ impl CosStorage {
         size: u64,
         planned: &[ContentHash],
     ) -> Result<Vec<ContentHash>, CosError> {
+        let total = self.registry.total_bytes().map_err(database_error)?;
+        // The common case: no pressure, and no need to look at every entry.
+        if total.saturating_add(size) <= self.global_quota {
+            return Ok(Vec::new());
+        }
         let candidates = self.registry.all_candidates().map_err(database_error)?;
         let freed: u64 = candidates
             .iter()
             .filter(|c| planned.contains(&c.hash))
             .map(|c| c.size)
             .sum();
-        let total = self
-            .registry
-            .total_bytes()
-            .map_err(database_error)?
-            .saturating_sub(freed);
+        let total = total.saturating_sub(freed);
         let others = candidates
             .into_iter()
             .filter(|c| c.hash != *hash && !planned.contains(&c.hash))
