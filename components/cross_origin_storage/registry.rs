@@ -191,10 +191,10 @@ impl Registry {
         )
     }
 
-    /// Every entry: under global pressure any of them may be evicted.
+    /// Every entry, in key order: under global pressure any of them may be evicted.
     pub fn all_candidates(&self) -> Result<Vec<Candidate>> {
         self.candidates(
-            "SELECT algorithm, value, size, last_read FROM entries",
+            "SELECT algorithm, value, size, last_read FROM entries ORDER BY algorithm, value",
             params![],
         )
     }
@@ -294,7 +294,7 @@ impl Registry {
 
     pub fn list(&self) -> Result<Vec<EntryInfo>> {
         let mut infos = Vec::new();
-        for (hash, _) in self.all_sizes()? {
+        for Candidate { hash, .. } in self.all_candidates()? {
             let Some(row) = self.entry(&hash)? else {
                 continue;
             };
@@ -318,28 +318,6 @@ impl Registry {
             });
         }
         Ok(infos)
-    }
-
-    /// Every entry and its size.
-    pub fn all_sizes(&self) -> Result<Vec<(ContentHash, u64)>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT algorithm, value, size FROM entries ORDER BY algorithm, value")?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut all = Vec::new();
-        for row in rows {
-            let (algorithm, value, size) = row?;
-            if let Some(hash) = parse_hash(&algorithm, &value) {
-                all.push((hash, uint(size)));
-            }
-        }
-        Ok(all)
     }
 
     /// Clear-site-data: strips every origin matching `pred` from every grant and from usage,
@@ -687,7 +665,7 @@ mod tests {
         );
         assert_eq!(registry.usage(&a).unwrap(), 0);
         assert_eq!(registry.clear_all().unwrap(), 2);
-        assert!(registry.all_sizes().unwrap().is_empty());
+        assert!(registry.all_candidates().unwrap().is_empty());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use servo_url::ImmutableOrigin;
 use crate::clock::Clock;
 use crate::grease::Grease;
 use crate::phl::PublicHashList;
-use crate::quota::{self, Admission};
+use crate::quota::{self, Admission, Candidate};
 use crate::registry::Registry;
 use crate::sessions::{HandleInfo, Sessions, WriteSession};
 use crate::store::{BlobStore, Published};
@@ -632,7 +632,7 @@ fn open_persistent(
 /// Mark and sweep after an unclean shutdown: rows whose blob is missing or the wrong size go,
 /// and so do blobs without a row (published just before a crash, never committed).
 pub fn collect_garbage(store: &BlobStore, registry: &mut Registry) {
-    let rows = match registry.all_sizes() {
+    let rows = match registry.all_candidates() {
         Ok(rows) => rows,
         Err(error) => {
             warn!("COS: cannot list entries for GC: {error}");
@@ -640,7 +640,7 @@ pub fn collect_garbage(store: &BlobStore, registry: &mut Registry) {
         },
     };
     let mut live = std::collections::HashSet::new();
-    for (hash, size) in rows {
+    for Candidate { hash, size, .. } in rows {
         if store.blob_is_intact(&hash, size) {
             live.insert(hash);
         } else if let Err(error) = registry.delete_entry(&hash) {
@@ -721,10 +721,10 @@ mod tests {
 
         collect_garbage(&store, &mut registry);
         let rows: Vec<ContentHash> = registry
-            .all_sizes()
+            .all_candidates()
             .unwrap()
             .into_iter()
-            .map(|(h, _)| h)
+            .map(|c| c.hash)
             .collect();
         assert_eq!(rows, vec![hash(1)]);
         let blobs: Vec<Option<ContentHash>> = store
