@@ -5,7 +5,6 @@
 """The generated fork workspace: the headless runner built against the patched Servo crates."""
 
 import os
-import shutil
 import subprocess
 import tarfile
 import time
@@ -72,11 +71,6 @@ def build(release=False, apply_patches=True):
     return 0
 
 
-def ensure_built():
-    """Builds the runner when it is missing or older than its inputs (cheap when up to date)."""
-    return build()
-
-
 def runner_command(url, timeout=60, config_dir=None, prefs=(), done=(), certificate=None,
                    host_file=None, temporary_storage=False, multiprocess=False):
     """The command line for one headless page load in the fork."""
@@ -101,6 +95,3 @@ def runner_command(url, timeout=60, config_dir=None, prefs=(), done=(), certific
     cmd.append(url)
     return cmd
 
-
-def clean():
-    shutil.rmtree(layout.target_dir(), ignore_errors=True)

@@ -4,6 +4,7 @@
 
 """bootstrap, fetch, patches, build, run, test and bench."""
 
+import argparse
 import os
 import re
 import shutil
@@ -70,6 +71,10 @@ def bootstrap(args):
     return 0
 
 
+def ensure_bootstrapped():
+    return bootstrap(argparse.Namespace(dry_run=False))
+
+
 def fetch(_args):
     tree.fetch_sources()
     return 0
@@ -84,7 +89,7 @@ def patches(args):
 
 
 def build(args):
-    bootstrap(argparse_ns(dry_run=False))
+    ensure_bootstrapped()
     return fork.build(release=args.release, apply_patches=not args.no_apply)
 
 
@@ -100,11 +105,6 @@ def bench(args):
     if args.filter:
         cmd += ["--", args.filter]
     return subprocess.run(cmd, cwd=layout.REPO).returncode
-
-
-class argparse_ns:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
 
 
 TOTALS = re.compile(r"^(?:[\w -]+: )?(\d+) passed, (\d+) failed")
@@ -148,7 +148,7 @@ def test(args):
     mach = os.path.join(layout.REPO, "mach-scripts", "mach")
     results = {}
     if "build" in tiers or "wpt" in tiers:
-        bootstrap(argparse_ns(dry_run=False))
+        ensure_bootstrapped()
     if "unit" in tiers:
         results["unit"] = _tier(
             "unit", ["cargo", "test", "--workspace", "--no-fail-fast"],

@@ -176,8 +176,8 @@ def run_site(site, port, profile, hosts, phl, multiprocess):
 
 def main(args):
     if not args.no_build:
-        from .commands import argparse_ns, bootstrap
-        bootstrap(argparse_ns(dry_run=False))
+        from .commands import ensure_bootstrapped
+        ensure_bootstrapped()
         if fork.build() != 0:
             return 1
     data = os.path.join(layout.build_dir(), "demo-data")
