@@ -92,6 +92,7 @@ fn run_unavailable(port: GenericReceiver<CosMsg>, reason: String) {
         };
         match message {
             CosMsg::RequestFileHandle { reply, .. } => drop(reply.send(Err(failure()))),
+            CosMsg::RequestFileHandles { reply, .. } => drop(reply.send(Err(failure()))),
             CosMsg::ReadFile { reply, .. } => drop(reply.send(ReadEvent::Error(failure()))),
             CosMsg::CreateWritable { reply, .. } => drop(reply.send(Err(failure()))),
             CosMsg::Write { reply, .. } | CosMsg::Close { reply, .. } => {

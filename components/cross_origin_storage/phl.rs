@@ -9,7 +9,7 @@
 //! fails closed: an empty list, so nothing is globally disclosable.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cross_origin_storage_traits::{ContentHash, HashAlgorithm};
 use log::warn;
@@ -36,8 +36,31 @@ impl PublicHashList {
         PublicHashList::default()
     }
 
-    /// The list named by the `phl_path` pref. An empty path is the built-in list, which is
-    /// empty in this build.
+    /// The list named by the `phl_path` pref or, when the pref is empty, the installed list at
+    /// [`default_path`] if there is one. Without either the list is empty, so nothing stored
+    /// with `origins: '*'` is disclosed to other sites.
+    pub fn from_pref_or_installed(path: &str, include_hugging_face: bool) -> PublicHashList {
+        PublicHashList::from_pref_or(path, include_hugging_face, default_path())
+    }
+
+    fn from_pref_or(
+        path: &str,
+        include_hugging_face: bool,
+        installed: Option<PathBuf>,
+    ) -> PublicHashList {
+        if !path.is_empty() {
+            return PublicHashList::from_path_or_empty(path, include_hugging_face);
+        }
+        match installed.filter(|path| path.exists()) {
+            Some(installed) => PublicHashList::from_path_or_empty(
+                &installed.to_string_lossy(),
+                include_hugging_face,
+            ),
+            None => PublicHashList::empty(),
+        }
+    }
+
+    /// The list at `path`; an empty path is no list.
     pub fn from_path_or_empty(path: &str, include_hugging_face: bool) -> PublicHashList {
         if path.is_empty() {
             return PublicHashList::empty();
@@ -124,6 +147,31 @@ impl PublicHashList {
     pub fn is_empty(&self) -> bool {
         self.digests.is_empty()
     }
+}
+
+/// Where `mach phl install` puts the list and the browser looks for it when the `phl_path` pref
+/// is empty: `servo/cross-origin-storage/public-hash-list.dat` in the user's data directory
+/// (`$XDG_DATA_HOME`, else `~/.local/share`; `%APPDATA%` on Windows). The list is the user's,
+/// not a profile's: every profile of the browser reads the same one.
+pub fn default_path() -> Option<PathBuf> {
+    default_path_from(|name| std::env::var_os(name))
+}
+
+fn default_path_from(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let non_empty = |name: &str| env(name).filter(|value| !value.is_empty());
+    let data_dir = if cfg!(windows) {
+        non_empty("APPDATA").map(PathBuf::from)
+    } else {
+        non_empty("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+    }?;
+    Some(
+        data_dir
+            .join("servo")
+            .join("cross-origin-storage")
+            .join("public-hash-list.dat"),
+    )
 }
 
 /// `===BEGIN NAME===` → `NAME`.
@@ -230,5 +278,58 @@ mod tests {
         .unwrap();
         assert!(PublicHashList::from_path_or_empty(path.to_str().unwrap(), true).is_empty());
         assert!(PublicHashList::from_path_or_empty("", true).is_empty());
+    }
+
+    #[test]
+    fn the_installed_list_is_found_in_the_data_directory_unless_the_pref_names_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_home = dir.path().join("data");
+        let env = |name: &str| match name {
+            "XDG_DATA_HOME" => Some(data_home.clone().into_os_string()),
+            "HOME" => Some("/home/someone".into()),
+            _ => None,
+        };
+        let installed = default_path_from(env).unwrap();
+        assert_eq!(
+            installed,
+            data_home.join("servo/cross-origin-storage/public-hash-list.dat")
+        );
+        assert_eq!(
+            default_path_from(|name| (name == "HOME").then(|| "/home/someone".into())),
+            Some(PathBuf::from(
+                "/home/someone/.local/share/servo/cross-origin-storage/public-hash-list.dat"
+            ))
+        );
+        assert_eq!(default_path_from(|_| None), None);
+
+        // Nothing installed: no list.
+        assert!(PublicHashList::from_pref_or("", true, Some(installed.clone())).is_empty());
+
+        // Installed with its sidecar, as `mach phl install` leaves it.
+        fs::create_dir_all(installed.parent().unwrap()).unwrap();
+        fs::write(&installed, sample()).unwrap();
+        let digest = cross_origin_storage_traits::hash::to_hex(&Sha256::digest(sample()));
+        let mut sidecar = installed.clone().into_os_string();
+        sidecar.push(".sha256");
+        fs::write(&sidecar, format!("{digest}  public-hash-list.dat\n")).unwrap();
+        let list = PublicHashList::from_pref_or("", true, Some(installed.clone()));
+        assert!(list.contains(&sha256(JQUERY)));
+
+        // The pref wins, even when what it names is unusable (fail closed, no fallback).
+        let other = dir.path().join("other.dat");
+        let only_hf = format!("// ===BEGIN SHA-256===\n{HF}\n// ===END SHA-256===\n");
+        fs::write(&other, only_hf).unwrap();
+        let list =
+            PublicHashList::from_pref_or(other.to_str().unwrap(), true, Some(installed.clone()));
+        assert!(list.contains(&sha256(HF)) && !list.contains(&sha256(JQUERY)));
+        let missing = dir.path().join("missing.dat");
+        assert!(
+            PublicHashList::from_pref_or(missing.to_str().unwrap(), true, Some(installed.clone()))
+                .is_empty()
+        );
+
+        // A list damaged after installation fails closed.
+        fs::write(&installed, sample().replace(JQUERY, UNLISTED)).unwrap();
+        assert!(PublicHashList::from_pref_or("", true, Some(installed)).is_empty());
     }
 }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, Disclosure, FileMetadata, HandleGrant,
-    HandleId, MergePolicy, OriginsInput, ReadEvent, RequestedOrigins, WriteCommand, WriteId,
-    config::BudgetExempt,
+    HandleId, MAX_REQUEST_HASHES, MergePolicy, OriginsInput, ReadEvent, RequestedOrigins,
+    WriteCommand, WriteId, config::BudgetExempt,
 };
 use log::{debug, warn};
 use malloc_size_of::MallocSizeOf;
@@ -113,7 +113,7 @@ impl CosStorage {
         Ok(CosStorage {
             quota: quota::per_origin_limit(config.quota_per_origin_bytes, disk_capacity),
             global_quota: quota::global_limit(disk_capacity),
-            phl: PublicHashList::from_path_or_empty(
+            phl: PublicHashList::from_pref_or_installed(
                 &config.phl_path,
                 config.phl_include_hugging_face,
             ),
@@ -163,6 +163,17 @@ impl CosStorage {
                 reply,
             } => {
                 let result = self.request_file_handle(origin, hash, create, origins, ceiling);
+                let _ = reply.send(result);
+            },
+            CosMsg::RequestFileHandles {
+                origin,
+                hashes,
+                create,
+                origins,
+                ceiling,
+                reply,
+            } => {
+                let result = self.request_file_handles(origin, hashes, create, origins, ceiling);
                 let _ = reply.send(result);
             },
             CosMsg::ReadFile {
@@ -322,6 +333,51 @@ impl CosStorage {
             may_read: true,
             writable: false,
         })
+    }
+
+    /// The plural request: every hash is requested as the singular would be, so each one is
+    /// validated, disclosed and charged exactly as alone; a failure anywhere releases the
+    /// handles granted for the others, so the caller gets all of them or none.
+    fn request_file_handles(
+        &mut self,
+        origin: ImmutableOrigin,
+        hashes: Vec<ContentHash>,
+        create: bool,
+        origins: Option<OriginsInput>,
+        ceiling: Option<Vec<ImmutableOrigin>>,
+    ) -> Result<Vec<HandleGrant>, CosError> {
+        if hashes.len() > MAX_REQUEST_HASHES {
+            return Err(CosError::Type(format!(
+                "requestFileHandles() takes at most {MAX_REQUEST_HASHES} hashes."
+            )));
+        }
+        let mut granted = Vec::with_capacity(hashes.len());
+        let mut first_error = None;
+        for hash in hashes {
+            // Every hash is looked at even after a failure, so how long the call takes and what
+            // it charges do not tell which position failed.
+            match self.request_file_handle(
+                origin.clone(),
+                hash,
+                create,
+                origins.clone(),
+                ceiling.clone(),
+            ) {
+                Ok(grant) => granted.push(grant),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                },
+            }
+        }
+        match first_error {
+            None => Ok(granted),
+            Some(error) => {
+                for grant in granted {
+                    self.sessions.release_handle(grant.handle_id, &origin);
+                }
+                Err(error)
+            },
+        }
     }
 
     /// The read request's disclosure decision (spec §3.2). Every path does the PHL lookup and
@@ -734,5 +790,56 @@ mod tests {
             .map(|(h, _)| h)
             .collect();
         assert_eq!(blobs, vec![Some(hash(1))]);
+    }
+
+    #[test]
+    fn a_failed_plural_request_releases_the_handles_it_granted() {
+        let options = CosThreadOptions {
+            config_dir: None,
+            temporary: false,
+            config: CosConfig {
+                grease_per_mille: 0,
+                probe_budget: 0,
+                ..CosConfig::default()
+            },
+            clock: Arc::new(crate::ManualClock::new(1_000)),
+            disk_capacity: Some(1 << 40),
+        };
+        let mut storage = CosStorage::open(options, "test".to_owned()).unwrap();
+        let origin = ServoUrl::parse("https://a.example").unwrap().origin();
+        let bytes = b"stored once".to_vec();
+        let stored = ContentHash::from_digest(
+            HashAlgorithm::Sha256,
+            &<sha2::Sha256 as sha2::Digest>::digest(&bytes),
+        )
+        .unwrap();
+        let grant = storage
+            .request_file_handle(origin.clone(), stored.clone(), true, None, None)
+            .unwrap();
+        let write_id = storage.create_writable(grant.handle_id, &origin).unwrap();
+        let write = WriteCommand::Write {
+            position: None,
+            bytes,
+        };
+        storage.write(write_id, &origin, write).unwrap();
+        storage.close(write_id, &origin).unwrap();
+        let before = storage.sessions.handle_count();
+
+        for hashes in [vec![stored.clone(), hash(9)], vec![hash(9), stored.clone()]] {
+            let result = storage.request_file_handles(origin.clone(), hashes, false, None, None);
+            assert_eq!(result, Err(CosError::NotFound));
+            assert_eq!(storage.sessions.handle_count(), before);
+        }
+        let granted = storage
+            .request_file_handles(
+                origin.clone(),
+                vec![stored.clone(), stored],
+                false,
+                None,
+                None,
+            )
+            .unwrap();
+        assert_eq!(granted.len(), 2);
+        assert_eq!(storage.sessions.handle_count(), before + 2);
     }
 }

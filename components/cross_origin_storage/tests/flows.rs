@@ -13,7 +13,7 @@ use common::*;
 use cross_origin_storage::{ManualClock, store_root};
 use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES,
-    OriginsInput, WriteCommand,
+    MAX_REQUEST_HASHES, OriginsInput, WriteCommand,
 };
 use servo_base::generic_channel::{self, GenericCallback};
 use servo_default_resources as _;
@@ -785,5 +785,106 @@ fn lru_merge_policy_evicts_the_least_recently_read_listed_origin() {
     assert_eq!(
         read(&cos, &origin("https://two.example"), &hash),
         Err(CosError::NotFound)
+    );
+}
+
+#[test]
+fn the_plural_request_grants_every_handle_or_none() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let first = content(60, 1000);
+    let second = content(61, 2000);
+    store(&cos, &a, &first, None).unwrap();
+    store(&cos, &a, &second, None).unwrap();
+    let hashes = [sha256(&first), sha256(&second)];
+
+    // Reads: one readable handle per hash, in order.
+    let grants = request_many(&cos, &a, &hashes, false, None).unwrap();
+    assert_eq!(grants.len(), 2);
+    assert!(grants.iter().all(|g| g.may_read && !g.writable));
+    assert_eq!(read_handle(&cos, &a, grants[0].handle_id).unwrap().0, first);
+    assert_eq!(
+        read_handle(&cos, &a, grants[1].handle_id).unwrap().0,
+        second
+    );
+
+    // A miss in any position fails the whole request with NotFoundError.
+    let missing = sha256(b"never stored");
+    for list in [
+        vec![missing.clone(), hashes[0].clone()],
+        vec![hashes[0].clone(), missing.clone()],
+        vec![hashes[0].clone(), missing.clone(), hashes[1].clone()],
+    ] {
+        assert_eq!(
+            request_many(&cos, &a, &list, false, None),
+            Err(CosError::NotFound)
+        );
+    }
+
+    // Another site sees none of them, however they are asked for.
+    let b = origin("https://b.example");
+    assert_eq!(
+        request_many(&cos, &b, &hashes, false, None),
+        Err(CosError::NotFound)
+    );
+
+    // An empty list asks for nothing and gets nothing.
+    assert_eq!(request_many(&cos, &a, &[], false, None), Ok(vec![]));
+}
+
+#[test]
+fn plural_creates_register_nothing_until_each_verified_close() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let stored = content(62, 500);
+    store(&cos, &a, &stored, None).unwrap();
+    let hash = sha256(&stored);
+
+    // (That the handle granted for the first hash is released is checked on the thread's own
+    // handle table, in thread.rs.)
+    let failed = request_many(&cos, &a, &[hash.clone(), sha256(b"absent")], false, None);
+    assert_eq!(failed, Err(CosError::NotFound));
+
+    // Creates: handles for every hash, nothing stored until a verified close.
+    let new_bytes = content(63, 300);
+    let grants = request_many(
+        &cos,
+        &a,
+        &[sha256(&new_bytes), sha256(b"other")],
+        true,
+        star(),
+    )
+    .unwrap();
+    assert!(grants.iter().all(|g| g.writable && !g.may_read));
+    assert_eq!(list(&cos).len(), 1, "a create request registers nothing");
+    let write_id = create_writable(&cos, &a, grants[0].handle_id).unwrap();
+    write_all(&cos, &a, write_id, &new_bytes).unwrap();
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(list(&cos).len(), 2);
+
+    // A bad origins list fails every create with a TypeError and grants nothing.
+    let too_many = OriginsInput::List((0..101).map(|i| format!("https://{i}.example")).collect());
+    assert_eq!(
+        request_many(&cos, &a, &[sha256(b"x")], true, Some(too_many))
+            .unwrap_err()
+            .name(),
+        "TypeError"
+    );
+}
+
+#[test]
+fn an_overlong_plural_request_is_refused_whole() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let hashes: Vec<_> = (0..=MAX_REQUEST_HASHES as u64)
+        .map(|i| sha256(&i.to_le_bytes()))
+        .collect();
+    let error = request_many(&cos, &a, &hashes, true, None).unwrap_err();
+    assert_eq!(error.name(), "TypeError");
+    assert_eq!(
+        request_many(&cos, &a, &hashes[..MAX_REQUEST_HASHES], true, None)
+            .unwrap()
+            .len(),
+        MAX_REQUEST_HASHES
     );
 }

@@ -42,7 +42,8 @@ pub struct CosConfig {
     pub quota_per_origin_bytes: u64,
     /// Keep everything in memory and nothing in the profile.
     pub ephemeral: bool,
-    /// Public Hash List file (WICG `.dat` format); empty means the built-in list.
+    /// Public Hash List file (WICG `.dat` format); empty means the list `mach phl install` put
+    /// in the user's data directory, if any.
     pub phl_path: String,
     pub phl_include_hugging_face: bool,
     pub grease_per_mille: u64,

@@ -35,3 +35,7 @@ pub const MAX_COS_WRITE_FILE_BYTES: u64 = 4 << 30;
 
 /// The size of the chunks bytes travel in, in both directions.
 pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// The longest hash list one `requestFileHandles()` call may name. Real callers name one; the
+/// bound keeps a single message from pinning the storage thread.
+pub const MAX_REQUEST_HASHES: usize = 100;

@@ -85,6 +85,17 @@ pub enum CosMsg {
         ceiling: Option<Vec<ImmutableOrigin>>,
         reply: GenericCallback<Result<HandleGrant, CosError>>,
     },
+    /// The deprecated plural `requestFileHandles()`: one request for every hash, all or nothing.
+    /// On any failure no handle is granted and the first failure (in list order) is the reply.
+    RequestFileHandles {
+        origin: ImmutableOrigin,
+        /// At most `MAX_REQUEST_HASHES`; a longer list is refused whole.
+        hashes: Vec<ContentHash>,
+        create: bool,
+        origins: Option<OriginsInput>,
+        ceiling: Option<Vec<ImmutableOrigin>>,
+        reply: GenericCallback<Result<Vec<HandleGrant>, CosError>>,
+    },
     /// `getFile()`.
     ReadFile {
         handle_id: HandleId,

@@ -118,6 +118,16 @@ def _cargo_test_counts(output):
     return passed, failed
 
 
+def _unittest_counts(output, code):
+    ran = re.search(r"^Ran (\d+) tests?", output, re.M)
+    total = int(ran.group(1)) if ran else 0
+    failed = 0
+    summary = re.search(r"^FAILED \(([^)]*)\)", output, re.M)
+    if summary:
+        failed = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", summary.group(1)))
+    return total - failed, failed
+
+
 def _tier(name, cmd, counter, **kwargs):
     """Runs one tier, echoing its output; returns (passed, failed)."""
     log(f"tier {name}: {' '.join(cmd)}")
@@ -144,7 +154,7 @@ def _last_totals(output, code):
 
 
 def test(args):
-    tiers = args.tier or ["unit", "patches", "build", "wpt"]
+    tiers = args.tier or ["unit", "mach", "patches", "build", "wpt"]
     mach = os.path.join(layout.REPO, "mach-scripts", "mach")
     results = {}
     if "build" in tiers or "wpt" in tiers:
@@ -153,6 +163,11 @@ def test(args):
         results["unit"] = _tier(
             "unit", ["cargo", "test", "--workspace", "--no-fail-fast"],
             lambda out, code: _cargo_test_counts(out), cwd=layout.REPO)
+    if "mach" in tiers:
+        tests = os.path.join(layout.REPO, "mach-scripts", "python", "tests")
+        results["mach"] = _tier(
+            "mach", [sys.executable, "-m", "unittest", "discover", "-s", tests, "-v"],
+            _unittest_counts)
     if "patches" in tiers:
         results["patches"] = _tier("patches", [sys.executable, mach, "patches", "check"], _last_totals)
     built = True

@@ -30,6 +30,16 @@ def main(argv):
     p.add_argument("--into", metavar="DIR", help="apply to a real Servo checkout at the target commit")
     p.set_defaults(func=_lazy("commands", "patches"))
 
+    p = sub.add_parser("phl", help="install a Public Hash List where the fork finds it")
+    p.add_argument("action", choices=["install"])
+    p.add_argument("source", metavar="FILE|URL", help="a WICG public-hash-list.dat, local or http(s)")
+    p.add_argument("--sha256", metavar="HEX",
+                   help="the list's expected SHA-256 (default: read FILE|URL.sha256)")
+    p.add_argument("--dest", metavar="PATH",
+                   help="install here instead of the default location (then name it with the "
+                        "dom_cross_origin_storage_phl_path pref)")
+    p.set_defaults(func=_lazy("phl", "main"))
+
     p = sub.add_parser("build", help="build the fork's headless runner")
     p.add_argument("--release", action="store_true")
     p.add_argument("--no-apply", action="store_true",
@@ -53,7 +63,7 @@ def main(argv):
     p.set_defaults(func=_lazy("demo", "main"))
 
     p = sub.add_parser("test", help="run every tier: unit tests, patches check, fork build, WPT")
-    p.add_argument("--tier", action="append", choices=["unit", "patches", "build", "wpt"],
+    p.add_argument("--tier", action="append", choices=["unit", "mach", "patches", "build", "wpt"],
                    help="run only these tiers")
     p.set_defaults(func=_lazy("commands", "test"))
 

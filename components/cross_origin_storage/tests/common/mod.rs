@@ -88,6 +88,27 @@ pub fn request(
     receiver.recv().unwrap()
 }
 
+/// The deprecated plural `requestFileHandles()`.
+pub fn request_many(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    hashes: &[ContentHash],
+    create: bool,
+    origins: Option<OriginsInput>,
+) -> Result<Vec<HandleGrant>, CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::RequestFileHandles {
+        origin: origin.clone(),
+        hashes: hashes.to_vec(),
+        create,
+        origins,
+        ceiling: None,
+        reply,
+    })
+    .unwrap();
+    receiver.recv().unwrap()
+}
+
 pub fn create_writable(
     cos: &GenericSender<CosMsg>,
     origin: &ImmutableOrigin,
