@@ -95,9 +95,12 @@ fn run_unavailable(port: GenericReceiver<CosMsg>, reason: String) {
             CosMsg::RequestFileHandles { reply, .. } => drop(reply.send(Err(failure()))),
             CosMsg::ReadFile { reply, .. } => drop(reply.send(ReadEvent::Error(failure()))),
             CosMsg::CreateWritable { reply, .. } => drop(reply.send(Err(failure()))),
-            CosMsg::Write { reply, .. } | CosMsg::Close { reply, .. } => {
-                drop(reply.send(Err(failure())))
+            CosMsg::Write { reply, .. } => {
+                if let Some(reply) = reply {
+                    drop(reply.send(Err(failure())))
+                }
             },
+            CosMsg::Close { reply, .. } => drop(reply.send(Err(failure()))),
             CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } => {},
             CosMsg::ListEntries(reply) => drop(reply.send(Vec::new())),
             CosMsg::DeleteEntry { reply, .. } => drop(reply.send(false)),

@@ -136,6 +136,9 @@ pub struct WriteSession {
     size: u64,
     /// A failed write poisons the session: close must never publish after an I/O error.
     io_failed: bool,
+    /// The first failure among the parts of the `write()` in progress, which its last part
+    /// reports; the parts after a failure are not applied.
+    deferred_failure: Option<CosError>,
 }
 
 impl Drop for WriteSession {
@@ -171,6 +174,7 @@ impl WriteSession {
             position: 0,
             size: 0,
             io_failed: false,
+            deferred_failure: None,
         }
     }
 
@@ -181,6 +185,31 @@ impl WriteSession {
     fn io_error(&mut self, error: io::Error) -> CosError {
         self.io_failed = true;
         CosError::Operation(format!("Writing to Cross-Origin Storage failed: {error}"))
+    }
+
+    /// Applies one part of a `write()` (or a whole `seek()`/`truncate()`, which is one part). Only
+    /// the `last` part reports, for all of them: a `write()` succeeds or fails as one call.
+    pub fn apply_part(
+        &mut self,
+        command: WriteCommand,
+        quota: u64,
+        last: bool,
+    ) -> Result<(), CosError> {
+        if self.deferred_failure.is_none() {
+            if let Err(error) = self.apply(command, quota) {
+                self.deferred_failure = Some(error);
+            }
+        }
+        if last {
+            self.take_deferred_failure()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The failure held for the last part of a `write()`, if any.
+    pub fn take_deferred_failure(&mut self) -> Result<(), CosError> {
+        self.deferred_failure.take().map_or(Ok(()), Err)
     }
 
     /// Applies one command. `quota` is the origin's nominal quota: no single file can grow

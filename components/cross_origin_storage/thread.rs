@@ -194,7 +194,10 @@ impl CosStorage {
                 command,
                 reply,
             } => {
-                let _ = reply.send(self.write(write_id, &origin, command));
+                let result = self.write(write_id, &origin, command, reply.is_some());
+                if let Some(reply) = reply {
+                    let _ = reply.send(result);
+                }
             },
             CosMsg::Close {
                 write_id,
@@ -501,19 +504,25 @@ impl CosStorage {
         Ok(self.sessions.add_write(session))
     }
 
+    /// One part of a `write()`, `seek()` or `truncate()`; `last` is whether it ends the call.
     fn write(
         &mut self,
         write_id: WriteId,
         origin: &ImmutableOrigin,
         command: WriteCommand,
+        last: bool,
     ) -> Result<(), CosError> {
         let quota = self.quota;
-        self.sessions.write(write_id, origin)?.apply(command, quota)
+        self.sessions
+            .write(write_id, origin)?
+            .apply_part(command, quota, last)
     }
 
     /// Verify, admit, publish, commit (`storage-and-performance.md` §4).
     fn close(&mut self, write_id: WriteId, origin: &ImmutableOrigin) -> Result<(), CosError> {
         let mut session = self.sessions.take_write(write_id, origin)?;
+        // A `write()` whose last part never arrived ends the session with its failure, if any.
+        session.take_deferred_failure()?;
         let digest = session.digest()?;
         if digest != session.hash.digest() {
             // Dropping the session deletes the temp file; nothing else changes.
@@ -821,7 +830,7 @@ mod tests {
             position: None,
             bytes,
         };
-        storage.write(write_id, &origin, write).unwrap();
+        storage.write(write_id, &origin, write, true).unwrap();
         storage.close(write_id, &origin).unwrap();
         let before = storage.sessions.handle_count();
 

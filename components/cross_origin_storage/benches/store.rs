@@ -66,6 +66,9 @@ fn exit(cos: &GenericSender<CosMsg>) {
     receiver.recv().unwrap();
 }
 
+/// Parts per `write()` call in the store benchmark: 8 MiB calls, a typical reader-loop size.
+const PARTS_PER_WRITE: usize = 8;
+
 fn chunk(seed: u64, index: usize) -> Vec<u8> {
     let mut state = ((seed << 32) | index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut out = Vec::with_capacity(MIB);
@@ -123,18 +126,24 @@ fn store_streamed(
     })
     .unwrap();
     let write_id = receiver.recv().unwrap().unwrap();
-    for i in 0..chunks {
+    // write() calls of PARTS_PER_WRITE MiB, as script sends them: parts of CHUNK_BYTES and one
+    // reply per call, which also bounds the bytes in flight.
+    for first in (0..chunks).step_by(PARTS_PER_WRITE) {
+        let last = (first + PARTS_PER_WRITE).min(chunks) - 1;
         let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-        cos.send(CosMsg::Write {
-            write_id,
-            origin: origin.clone(),
-            command: WriteCommand::Write {
-                position: None,
-                bytes: chunk(seed, i),
-            },
-            reply,
-        })
-        .unwrap();
+        let mut reply = Some(reply);
+        for i in first..=last {
+            cos.send(CosMsg::Write {
+                write_id,
+                origin: origin.clone(),
+                command: WriteCommand::Write {
+                    position: None,
+                    bytes: chunk(seed, i),
+                },
+                reply: if i == last { reply.take() } else { None },
+            })
+            .unwrap();
+        }
         receiver.recv().unwrap().unwrap();
     }
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();

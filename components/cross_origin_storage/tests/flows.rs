@@ -888,3 +888,68 @@ fn an_overlong_plural_request_is_refused_whole() {
         MAX_REQUEST_HASHES
     );
 }
+
+#[test]
+fn a_write_in_parts_succeeds_or_fails_as_one_call() {
+    let (cos, _) = memory(CosConfig {
+        quota_per_origin_bytes: (2 * CHUNK_BYTES + CHUNK_BYTES / 2) as u64,
+        ..config()
+    });
+    let a = origin("https://a.example");
+
+    // Four parts, the third of which crosses the quota: the one reply is the quota failure, and
+    // the fourth part is not applied (the file stops short of it).
+    let big = content(70, 4 * CHUNK_BYTES);
+    let grant = request(&cos, &a, &sha256(&big), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    let error = write_parts(&cos, &a, write_id, None, &big).unwrap_err();
+    assert_eq!(error.name(), "QuotaExceededError");
+    // The session goes on after the failed call: a later write() is answered for itself.
+    assert_eq!(
+        command(&cos, &a, write_id, WriteCommand::Seek(0)),
+        Ok(()),
+        "the failure was reported once, by the call it belongs to"
+    );
+    assert_eq!(close(&cos, &a, write_id).unwrap_err().name(), "DataError");
+    assert_eq!(read(&cos, &a, &sha256(&big)), Err(CosError::NotFound));
+
+    // Parts whose last part never comes: close reports their failure instead of publishing.
+    let bytes = content(71, 3 * CHUNK_BYTES);
+    let grant = request(&cos, &a, &sha256(&bytes), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    for part in bytes.chunks(CHUNK_BYTES) {
+        cos.send(CosMsg::Write {
+            write_id,
+            origin: a.clone(),
+            command: WriteCommand::Write {
+                position: None,
+                bytes: part.to_vec(),
+            },
+            reply: None,
+        })
+        .unwrap();
+    }
+    assert_eq!(
+        close(&cos, &a, write_id).unwrap_err().name(),
+        "QuotaExceededError"
+    );
+    assert_eq!(read(&cos, &a, &sha256(&bytes)), Err(CosError::NotFound));
+
+    // Parts that all fit store the file; a part for another origin's session is dropped unanswered.
+    let fits = content(72, 2 * CHUNK_BYTES + 10);
+    let grant = request(&cos, &a, &sha256(&fits), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    cos.send(CosMsg::Write {
+        write_id,
+        origin: origin("https://intruder.example"),
+        command: WriteCommand::Write {
+            position: None,
+            bytes: b"not yours".to_vec(),
+        },
+        reply: None,
+    })
+    .unwrap();
+    write_parts(&cos, &a, write_id, None, &fits).unwrap();
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(read(&cos, &a, &sha256(&fits)).unwrap(), fits);
+}

@@ -108,12 +108,14 @@ pub enum CosMsg {
         origin: ImmutableOrigin,
         reply: GenericCallback<Result<WriteId, CosError>>,
     },
-    /// `write()`, `seek()`, `truncate()`; acknowledged one by one, which bounds what is in flight.
+    /// `write()`, `seek()`, `truncate()`. A `write()` of more than `CHUNK_BYTES` arrives as
+    /// several parts in order; only its last part has a reply, which answers for every part (the
+    /// first failure among them). A part without a reply never answers.
     Write {
         write_id: WriteId,
         origin: ImmutableOrigin,
         command: WriteCommand,
-        reply: GenericCallback<Result<(), CosError>>,
+        reply: Option<GenericCallback<Result<(), CosError>>>,
     },
     /// `close()`: verify the digest, check quota, publish, grant `may read` to this handle.
     Close {

@@ -135,9 +135,44 @@ pub fn command(
         write_id,
         origin: origin.clone(),
         command,
-        reply,
+        reply: Some(reply),
     })
     .unwrap();
+    receiver.recv().unwrap()
+}
+
+/// One `write()` as script sends it: parts of at most `CHUNK_BYTES`, only the last with a reply.
+pub fn write_parts(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    write_id: WriteId,
+    position: Option<u64>,
+    bytes: &[u8],
+) -> Result<(), CosError> {
+    let parts: Vec<&[u8]> = if bytes.is_empty() {
+        vec![bytes]
+    } else {
+        bytes.chunks(CHUNK_BYTES).collect()
+    };
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    let mut reply = Some(reply);
+    let count = parts.len();
+    for (index, part) in parts.into_iter().enumerate() {
+        cos.send(CosMsg::Write {
+            write_id,
+            origin: origin.clone(),
+            command: WriteCommand::Write {
+                position: if index == 0 { position } else { None },
+                bytes: part.to_vec(),
+            },
+            reply: if index + 1 == count {
+                reply.take()
+            } else {
+                None
+            },
+        })
+        .unwrap();
+    }
     receiver.recv().unwrap()
 }
 
@@ -147,18 +182,7 @@ pub fn write_all(
     write_id: WriteId,
     bytes: &[u8],
 ) -> Result<(), CosError> {
-    for chunk in bytes.chunks(CHUNK_BYTES) {
-        command(
-            cos,
-            origin,
-            write_id,
-            WriteCommand::Write {
-                position: None,
-                bytes: chunk.to_vec(),
-            },
-        )?;
-    }
-    Ok(())
+    write_parts(cos, origin, write_id, None, bytes)
 }
 
 pub fn close(
