@@ -4,6 +4,8 @@
 
 // https://wicg.github.io/cross-origin-storage/#api
 // getFileHandle() is the newest draft's name for requestFileHandle(); both run one algorithm.
+// requestFileHandles() is the deprecated plural of the 2025 drafts, still called by published
+// clients (older Flutter and Transformers.js releases): all handles or none.
 
 [Exposed=(Window,Worker), SecureContext, Pref="dom_cross_origin_storage_enabled"]
 interface CrossOriginStorageManager {
@@ -14,6 +16,10 @@ interface CrossOriginStorageManager {
   [NewObject, Pref="dom_cross_origin_storage_get_file_handle_enabled"]
   Promise<FileSystemFileHandle> getFileHandle(
       CrossOriginStorageRequestFileHandleHash hash,
+      optional CrossOriginStorageRequestFileHandleOptions options = {});
+  [NewObject, Pref="dom_cross_origin_storage_request_file_handles_enabled"]
+  Promise<sequence<FileSystemFileHandle>> requestFileHandles(
+      sequence<CrossOriginStorageRequestFileHandleHash> hashes,
       optional CrossOriginStorageRequestFileHandleOptions options = {});
 };
 
