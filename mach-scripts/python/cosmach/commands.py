@@ -154,10 +154,10 @@ def _last_totals(output, code):
 
 
 def test(args):
-    tiers = args.tier or ["unit", "mach", "patches", "build", "wpt"]
+    tiers = args.tier or ["unit", "mach", "patches", "build", "wpt", "clients"]
     mach = os.path.join(layout.REPO, "mach-scripts", "mach")
     results = {}
-    if "build" in tiers or "wpt" in tiers:
+    if "build" in tiers or "wpt" in tiers or "clients" in tiers:
         ensure_bootstrapped()
     if "unit" in tiers:
         results["unit"] = _tier(
@@ -185,6 +185,13 @@ def test(args):
         else:
             log("tier wpt: skipped because the fork did not build")
             results["wpt"] = (0, 1)
+    if "clients" in tiers:
+        if built:
+            results["clients"] = _tier(
+                "clients", [sys.executable, mach, "test-clients"], _last_totals)
+        else:
+            log("tier clients: skipped because the fork did not build")
+            results["clients"] = (0, 1)
     passed = sum(p for p, _ in results.values())
     failed = sum(f for _, f in results.values())
     for name, (p, f) in results.items():

@@ -62,8 +62,8 @@ def main(argv):
                    help="run content in separate processes (COS traffic crosses real IPC)")
     p.set_defaults(func=_lazy("demo", "main"))
 
-    p = sub.add_parser("test", help="run every tier: unit tests, patches check, fork build, WPT")
-    p.add_argument("--tier", action="append", choices=["unit", "mach", "patches", "build", "wpt"],
+    p = sub.add_parser("test", help="run every tier: unit tests, mach, patches check, fork build, WPT, clients")
+    p.add_argument("--tier", action="append", choices=["unit", "mach", "patches", "build", "wpt", "clients"],
                    help="run only these tiers")
     p.set_defaults(func=_lazy("commands", "test"))
 
@@ -74,6 +74,13 @@ def main(argv):
     p.add_argument("--timeout", type=float, default=None, help="per-file timeout in seconds")
     p.add_argument("--verbose", "-v", action="store_true")
     p.set_defaults(func=_lazy("wpt", "main"))
+
+    p = sub.add_parser("test-clients",
+                       help="run the published COS client libraries, unchanged, in the built fork")
+    p.add_argument("scenario", nargs="*", help="scenario names (default: all)")
+    p.add_argument("--verbose", "-v", action="store_true", help="echo the pages' consoles")
+    p.add_argument("--keep", action="store_true", help="keep the profiles and logs")
+    p.set_defaults(func=_lazy("clients", "main"))
 
     p = sub.add_parser("bench", help="run the storage benchmarks (criterion)")
     p.add_argument("filter", nargs="?", default=None)
