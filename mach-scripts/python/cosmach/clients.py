@@ -47,6 +47,7 @@ import urllib.parse
 
 from . import build as fork
 from . import layout, phl
+from .demo import sha256_file
 
 FIXTURES = os.path.join(layout.REPO, "mach-scripts", "clients")
 
@@ -138,14 +139,6 @@ def package_files(package):
             path = member.name.split("/", 1)[1] if "/" in member.name else member.name
             files[path] = tar.extractfile(member).read()
     return files
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- Model files (generated: nothing here is downloaded) ---------------------------------------

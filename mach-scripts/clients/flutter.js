@@ -2,10 +2,11 @@
  * License, v. 2.0. If a copy of the MPL was not distributed with this
  * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
 
-// Scenario "flutter-newer": a Flutter web app's engine loads its Wasm renderer through the
-// newer revision of instantiate_wasm.js.
+// Scenarios "flutter-older" and "flutter-newer": a Flutter web app's engine loads its Wasm
+// renderer through that revision of instantiate_wasm.js.
 
-import { instantiateWasm } from './flutter-instantiate-wasm-newer.js';
+const revision = new URLSearchParams(location.search).get('scenario').replace(/^flutter-/, '');
+const { instantiateWasm } = await import(`./flutter-instantiate-wasm-${revision}.js`);
 
 const { diagnostics, platform, run, step } = window.cosClients;
 
