@@ -669,12 +669,12 @@ def scenarios():
 EXPECTED_FAILURES = {
     "transformers": (
         "no Cache API: `caches` is not defined (ReferenceError; with dom_serviceworker_enabled "
-        "caches.open() works but the Cache has no match()/put()). CrossOriginStorageCache opens "
-        "its hash cache before anything else and turns that error into 'no hash', even for LFS "
-        "files, so match() always misses; put() then hashes in the background with `for await "
-        "(const chunk of response.body)`, which throws TypeError: stream is not iterable (no "
-        "ReadableStream async iteration), swallowed. Nothing reaches COS: after site A both "
-        "tokenizer files are NotFoundError"),
+        "caches.open() works but the Cache has no match()/put()). Site A stores both tokenizer "
+        "files in COS (its background put() hashes them with `for await (const chunk of "
+        "response.body)`, which ReadableStream async iteration now allows), but "
+        "CrossOriginStorageCache keeps the url-to-hash map in the Cache API and turns the "
+        "missing `caches` into 'no hash', even for LFS files: site B never asks COS and "
+        "downloads both files again"),
     "wllama": (
         "no OPFS: navigator.storage is undefined, and COSBackend keeps its metadata in OPFS, "
         "so `new CacheManager()` throws Error: No supported storage backend found before any "
@@ -683,7 +683,7 @@ EXPECTED_FAILURES = {
 # What each expected failure must look like: failing some other way (the package no longer
 # loads, the page crashes) is a regression that the entry must not hide.
 EXPECTED_SYMPTOMS = {
-    "transformers": "tokenizer.json is not in COS for site A",
+    "transformers": "site B downloaded",
     "wllama": "Error: No supported storage backend found",
 }
 
