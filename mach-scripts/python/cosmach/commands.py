@@ -101,6 +101,9 @@ def run(args):
 
 
 def bench(args):
+    if args.js:
+        from . import jsbench
+        return jsbench.main(args)
     cmd = ["cargo", "bench", "-p", "cross-origin-storage"]
     if args.filter:
         cmd += ["--", args.filter]

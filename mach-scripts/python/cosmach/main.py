@@ -82,8 +82,13 @@ def main(argv):
     p.add_argument("--keep", action="store_true", help="keep the profiles and logs")
     p.set_defaults(func=_lazy("clients", "main"))
 
-    p = sub.add_parser("bench", help="run the storage benchmarks (criterion)")
+    p = sub.add_parser("bench", help="run the storage benchmarks (criterion), or with --js the "
+                                      "page-level ones in the built fork")
     p.add_argument("filter", nargs="?", default=None)
+    p.add_argument("--js", action="store_true",
+                   help="time network against COS reads and writes from a page in the fork "
+                        "(release build when there is one)")
+    p.add_argument("--large", action="store_true", help="with --js, add the 1 GiB case")
     p.set_defaults(func=_lazy("commands", "bench"))
 
     args = parser.parse_args(argv)
