@@ -151,6 +151,22 @@ def install(source, sha256=None, dest=None):
     return path, count
 
 
+def install_private(work, digests, version):
+    """Installs a list naming `digests` into a data directory of its own under `work`, with this
+    module's own checks, as a user's `mach phl install` would; returns that directory, for the
+    browser's XDG_DATA_HOME. The demo and the test tiers use it so that no pref names the list."""
+    listing = f"// VERSION: {version}\n// ===BEGIN SHA-256===\n"
+    listing += "".join(digest + "\n" for digest in sorted(set(digests)))
+    listing += "// ===END SHA-256===\n"
+    source = os.path.join(work, "public-hash-list.dat")
+    with open(source, "w") as f:
+        f.write(listing)
+    data_home = os.path.join(work, "data")
+    install(source, sha256=hashlib.sha256(listing.encode()).hexdigest(),
+            dest=default_path({"XDG_DATA_HOME": data_home}))
+    return data_home
+
+
 def main(args):
     if args.action != "install":
         log(f"phl: unknown action {args.action}")
