@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::thread as std_thread;
 
 use cross_origin_storage_traits::{CosConfig, CosError, CosMsg, ReadEvent};
-use log::error;
+use log::{error, warn};
 use profile_traits::mem::ProfilerChan;
 use servo_base::generic_channel::{self, GenericReceiver, GenericSender, ReceiveError};
 
@@ -83,7 +83,9 @@ pub fn new_cross_origin_storage_thread_with(
 
 /// When not even a memory store can be opened, every request still gets an answer.
 fn run_unavailable(port: GenericReceiver<CosMsg>, reason: String) {
-    let failure = || CosError::Operation(format!("Cross-Origin Storage is unavailable: {reason}"));
+    // Why is for the log: it can hold paths and OS messages that pages must not see.
+    warn!("COS: the store is unavailable: {reason}");
+    let failure = || CosError::Operation("Cross-Origin Storage is unavailable.".to_owned());
     loop {
         let message = match port.recv() {
             Ok(message) => message,

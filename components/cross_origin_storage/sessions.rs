@@ -18,6 +18,7 @@ use cross_origin_storage_traits::{
     ContentHash, CosError, HandleId, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES, RequestedOrigins,
     WriteCommand, WriteId,
 };
+use log::warn;
 use malloc_size_of_derive::MallocSizeOf;
 use servo_url::ImmutableOrigin;
 use sha2::Digest;
@@ -182,9 +183,16 @@ impl WriteSession {
         self.size
     }
 
+    /// Poisons the session. The OS's words go to the log only: a page learns that the write
+    /// failed, and whether for want of space, never the browser's paths or system messages.
     fn io_error(&mut self, error: io::Error) -> CosError {
         self.io_failed = true;
-        CosError::Operation(format!("Writing to Cross-Origin Storage failed: {error}"))
+        warn!("COS: writing a session's temp file failed: {error}");
+        if error.kind() == io::ErrorKind::StorageFull {
+            CosError::Operation("There is no space left for Cross-Origin Storage.".to_owned())
+        } else {
+            CosError::Operation("Writing to Cross-Origin Storage failed.".to_owned())
+        }
     }
 
     /// Applies one part of a `write()` (or a whole `seek()`/`truncate()`, which is one part). Only
@@ -276,26 +284,34 @@ impl WriteSession {
         if let Some(digest) = self.hasher.take().and_then(PipelinedHasher::finalize) {
             return Ok(digest);
         }
-        let mut hasher = Hasher::new(self.hash.algorithm());
-        let mut rehash = |file: &File| -> io::Result<u64> {
-            let mut reader = file.try_clone()?;
-            std::io::Seek::seek(&mut reader, io::SeekFrom::Start(0))?;
-            let mut buffer = vec![0u8; 1 << 20];
-            let mut total = 0u64;
-            loop {
-                let read = reader.read(&mut buffer)?;
-                if read == 0 {
-                    return Ok(total);
-                }
-                hasher.update(&buffer[..read]);
-                total += read as u64;
-            }
-        };
-        match rehash(&self.file) {
-            Ok(total) if total == self.size => Ok(hasher.finalize()),
+        let rehashed = self
+            .file
+            .try_clone()
+            .and_then(|mut reader| {
+                std::io::Seek::seek(&mut reader, io::SeekFrom::Start(0))?;
+                Ok(reader)
+            })
+            .and_then(|reader| digest_of(reader, self.hash.algorithm()));
+        match rehashed {
+            Ok((digest, total)) if total == self.size => Ok(digest),
             Ok(_) => Err(self.io_error(io::Error::other("the temp file changed size"))),
             Err(error) => Err(self.io_error(error)),
         }
+    }
+}
+
+/// The digest of everything `reader` yields, and how many bytes that was.
+pub fn digest_of(mut reader: impl Read, algorithm: HashAlgorithm) -> io::Result<(Vec<u8>, u64)> {
+    let mut hasher = Hasher::new(algorithm);
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let read = reader.read(&mut buffer)?;
+        if read == 0 {
+            return Ok((hasher.finalize(), total));
+        }
+        hasher.update(&buffer[..read]);
+        total += read as u64;
     }
 }
 
@@ -500,5 +516,22 @@ mod tests {
         let path = s.temp_path.clone();
         drop(s);
         assert!(!path.exists(), "dropping a session deletes its temp file");
+    }
+
+    #[test]
+    fn io_failures_poison_the_session_without_telling_the_page_the_os_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut s = session(&store, b"abc");
+        // A read-only handle on the temp file: every write fails with an OS error (EBADF).
+        s.file = File::open(&s.temp_path).unwrap();
+        let error = s.apply(write(b"abc", None), u64::MAX).unwrap_err();
+        assert_eq!(error.name(), "OperationError");
+        let message = error.message();
+        assert_eq!(message, "Writing to Cross-Origin Storage failed.");
+        assert!(!message.contains("descriptor") && !message.contains("os error"));
+        // Poisoned: later commands and the digest fail too, so close can never publish.
+        assert!(s.apply(WriteCommand::Seek(0), u64::MAX).is_err());
+        assert!(s.digest().is_err());
     }
 }

@@ -17,6 +17,8 @@ use cross_origin_storage_traits::{ContentHash, HashAlgorithm};
 use log::warn;
 use tempfile::TempDir;
 
+use crate::sessions::digest_of;
+
 pub struct BlobStore {
     blobs: PathBuf,
     tmp: PathBuf,
@@ -30,6 +32,9 @@ pub enum Published {
     New,
     /// The same bytes were already there (another writer won): the temp file was dropped.
     Coalesced,
+    /// A blob was there under this digest with other bytes (damaged on disk): the verified
+    /// bytes replaced it.
+    Repaired,
 }
 
 impl BlobStore {
@@ -127,18 +132,29 @@ impl BlobStore {
                 Ok(Published::New)
             },
             Err(error) if error.kind() == ErrorKind::AlreadyExists => {
-                // Blobs are write-once; only a damaged one (wrong size) is replaced.
-                if fs::metadata(&dest).map(|m| m.len()).ok() == Some(size) {
+                // Blobs are write-once, so a good one is kept; but its bytes are checked, not
+                // just its size, before a store trusts it: a same-size damaged blob would
+                // otherwise be served under this digest forever. The temp file is verified, so
+                // it replaces a damaged one (readers that have it open keep the old file).
+                if self.blob_matches(&dest, hash, size) {
                     fs::remove_file(temp)?;
                     Ok(Published::Coalesced)
                 } else {
+                    warn!("COS: the blob for {hash} was damaged; replacing it");
                     fs::rename(temp, &dest)?;
                     sync_dir(dir)?;
-                    Ok(Published::New)
+                    Ok(Published::Repaired)
                 }
             },
             Err(error) => Err(error),
         }
+    }
+
+    /// Whether the file at `path` holds `size` bytes whose digest is `hash`.
+    fn blob_matches(&self, path: &Path, hash: &ContentHash, size: u64) -> bool {
+        File::open(path)
+            .and_then(|file| digest_of(file, hash.algorithm()))
+            .is_ok_and(|(digest, length)| length == size && digest == hash.digest())
     }
 
     /// Opens the blob if it exists with the size the registry recorded.
@@ -230,26 +246,28 @@ mod tests {
 
     use super::*;
 
-    fn hash(n: u8) -> ContentHash {
-        ContentHash::from_digest(HashAlgorithm::Sha256, &[n; 32]).unwrap()
-    }
-
     #[test]
     fn publish_is_sharded_and_never_clobbers() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).unwrap();
-        let h = hash(0xab);
+        let h = digest_hash(b"first");
         let (temp, mut file) = store.create_temp().unwrap();
         file.write_all(b"first").unwrap();
         assert_eq!(store.publish(&temp, &file, &h, 5).unwrap(), Published::New);
         assert!(!temp.exists());
         let path = store.blob_path(&h);
-        assert!(path.ends_with(format!("blobs/sha-256/ab/ab/{}", h.value())));
+        let shard = format!(
+            "blobs/sha-256/{}/{}/{}",
+            &h.value()[..2],
+            &h.value()[2..4],
+            h.value()
+        );
+        assert!(path.ends_with(shard));
         assert!(store.open_blob(&h, 5).is_some());
         assert!(store.open_blob(&h, 6).is_none());
 
         let (temp2, mut file2) = store.create_temp().unwrap();
-        file2.write_all(b"other").unwrap();
+        file2.write_all(b"first").unwrap();
         assert_eq!(
             store.publish(&temp2, &file2, &h, 5).unwrap(),
             Published::Coalesced
@@ -280,5 +298,32 @@ mod tests {
         assert!(tmp.exists());
         drop(store);
         assert!(!tmp.exists());
+    }
+
+    fn digest_hash(bytes: &[u8]) -> ContentHash {
+        use sha2::Digest;
+        ContentHash::from_digest(HashAlgorithm::Sha256, &sha2::Sha256::digest(bytes)).unwrap()
+    }
+
+    #[test]
+    fn a_damaged_blob_of_the_right_size_is_replaced_by_verified_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let h = digest_hash(b"model bytes");
+        let (temp, mut file) = store.create_temp().unwrap();
+        file.write_all(b"model bytes").unwrap();
+        assert_eq!(store.publish(&temp, &file, &h, 11).unwrap(), Published::New);
+
+        // Damage on disk that keeps the size: a size check alone would trust it.
+        let path = store.blob_path(&h);
+        fs::write(&path, b"MODEL BYTES").unwrap();
+        let (temp, mut file) = store.create_temp().unwrap();
+        file.write_all(b"model bytes").unwrap();
+        assert_eq!(
+            store.publish(&temp, &file, &h, 11).unwrap(),
+            Published::Repaired
+        );
+        assert!(!temp.exists());
+        assert_eq!(fs::read(&path).unwrap(), b"model bytes");
     }
 }

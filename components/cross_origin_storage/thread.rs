@@ -73,9 +73,14 @@ fn database_error(error: rusqlite::Error) -> CosError {
     CosError::Operation("The Cross-Origin Storage registry failed.".to_owned())
 }
 
+/// The OS's words go to the log only; pages get a message of ours.
 fn io_error(error: std::io::Error) -> CosError {
     warn!("COS: I/O error: {error}");
-    CosError::Operation(format!("Cross-Origin Storage failed: {error}"))
+    if error.kind() == std::io::ErrorKind::StorageFull {
+        CosError::Operation("There is no space left for Cross-Origin Storage.".to_owned())
+    } else {
+        CosError::Operation("Cross-Origin Storage could not use its files.".to_owned())
+    }
 }
 
 impl CosStorage {
