@@ -407,6 +407,28 @@ impl Sessions {
         self.handles.len()
     }
 
+    /// How many live handles `origin` holds.
+    pub fn handles_of(&self, origin: &ImmutableOrigin) -> usize {
+        self.handles
+            .values()
+            .filter(|h| h.origin == *origin)
+            .count()
+    }
+
+    /// How many write sessions `origin` has open.
+    pub fn writes_of(&self, origin: &ImmutableOrigin) -> usize {
+        self.writes.values().filter(|w| w.origin == *origin).count()
+    }
+
+    /// The bytes `origin`'s open write sessions other than `except` hold.
+    pub fn in_flight_bytes(&self, origin: &ImmutableOrigin, except: WriteId) -> u64 {
+        self.writes
+            .iter()
+            .filter(|(id, w)| **id != except && w.origin == *origin)
+            .map(|(_, w)| w.size())
+            .sum()
+    }
+
     pub fn write_count(&self) -> usize {
         self.writes.len()
     }

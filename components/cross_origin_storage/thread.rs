@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, Disclosure, FileMetadata, HandleGrant,
-    HandleId, MAX_REQUEST_HASHES, MergePolicy, OriginsInput, ReadEvent, RequestedOrigins,
-    WriteCommand, WriteId, config::BudgetExempt,
+    HandleId, MAX_HANDLES_PER_ORIGIN, MAX_OPEN_WRITES_PER_ORIGIN, MAX_REQUEST_HASHES, MergePolicy,
+    OriginsInput, ReadEvent, RequestedOrigins, WriteCommand, WriteId, config::BudgetExempt,
 };
 use log::{debug, warn};
 use malloc_size_of::MallocSizeOf;
@@ -295,6 +295,13 @@ impl CosStorage {
                 hash.algorithm()
             )));
         }
+        let held = self.sessions.handles_of(&origin);
+        if held >= MAX_HANDLES_PER_ORIGIN {
+            return Err(CosError::QuotaExceeded {
+                quota: MAX_HANDLES_PER_ORIGIN as u64,
+                requested: held as u64 + 1,
+            });
+        }
         // Validation does not depend on `create` (spec step 4.3).
         let requested = RequestedOrigins::parse(
             origins.as_ref(),
@@ -497,11 +504,18 @@ impl CosStorage {
         handle_id: HandleId,
         origin: &ImmutableOrigin,
     ) -> Result<WriteId, CosError> {
+        let open = self.sessions.writes_of(origin);
         let handle = self.sessions.handle(handle_id, origin)?;
         if !handle.writable {
             return Err(CosError::NotAllowed(
                 "Only handles from a create request are writable.".to_owned(),
             ));
+        }
+        if open >= MAX_OPEN_WRITES_PER_ORIGIN {
+            return Err(CosError::QuotaExceeded {
+                quota: MAX_OPEN_WRITES_PER_ORIGIN as u64,
+                requested: open as u64 + 1,
+            });
         }
         // Always empty, whatever keepExistingData says: a caller must supply all the bytes.
         let (path, file) = self.store.create_temp().map_err(io_error)?;
@@ -517,7 +531,11 @@ impl CosStorage {
         command: WriteCommand,
         last: bool,
     ) -> Result<(), CosError> {
-        let quota = self.quota;
+        // The origin's other open sessions are charged as they grow, so the bytes of all its open
+        // sessions together stay within its quota, however many it opens.
+        let quota = self
+            .quota
+            .saturating_sub(self.sessions.in_flight_bytes(origin, write_id));
         self.sessions
             .write(write_id, origin)?
             .apply_part(command, quota, last)

@@ -13,7 +13,8 @@ use common::*;
 use cross_origin_storage::{ManualClock, store_root};
 use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES,
-    MAX_REQUEST_HASHES, OriginsInput, WriteCommand,
+    MAX_HANDLES_PER_ORIGIN, MAX_OPEN_WRITES_PER_ORIGIN, MAX_REQUEST_HASHES, OriginsInput,
+    WriteCommand,
 };
 use servo_base::generic_channel::{self, GenericCallback};
 use servo_default_resources as _;
@@ -952,4 +953,82 @@ fn a_write_in_parts_succeeds_or_fails_as_one_call() {
     write_parts(&cos, &a, write_id, None, &fits).unwrap();
     close(&cos, &a, write_id).unwrap();
     assert_eq!(read(&cos, &a, &sha256(&fits)).unwrap(), fits);
+}
+
+#[test]
+fn open_write_sessions_are_capped_per_origin_and_charged_to_its_quota() {
+    let quota = 3 * CHUNK_BYTES as u64;
+    let (cos, _) = memory(CosConfig {
+        quota_per_origin_bytes: quota,
+        ..config()
+    });
+    let a = origin("https://a.example");
+    let b = origin("https://b.example");
+
+    // At most MAX_OPEN_WRITES_PER_ORIGIN sessions at once, per origin.
+    let mut open = Vec::new();
+    for i in 0..MAX_OPEN_WRITES_PER_ORIGIN {
+        let grant = request(&cos, &a, &sha256(&i.to_le_bytes()), true, None).unwrap();
+        open.push(create_writable(&cos, &a, grant.handle_id).unwrap());
+    }
+    let extra = request(&cos, &a, &sha256(b"one more"), true, None).unwrap();
+    let error = create_writable(&cos, &a, extra.handle_id).unwrap_err();
+    assert_eq!(error.name(), "QuotaExceededError");
+    // Another origin is not affected, and closing one session makes room again.
+    let other = request(&cos, &b, &sha256(b"b's"), true, None).unwrap();
+    assert!(create_writable(&cos, &b, other.handle_id).is_ok());
+    cos.send(CosMsg::Abort {
+        write_id: open.pop().unwrap(),
+        origin: a.clone(),
+    })
+    .unwrap();
+    let reopened = create_writable(&cos, &a, extra.handle_id).unwrap();
+    for write_id in open {
+        cos.send(CosMsg::Abort {
+            write_id,
+            origin: a.clone(),
+        })
+        .unwrap();
+    }
+
+    // The bytes of all open sessions together stay within the quota: two sessions of two
+    // chunks each cannot both be written, though either alone fits.
+    let first = content(80, 2 * CHUNK_BYTES);
+    let second = content(81, 2 * CHUNK_BYTES);
+    write_parts(&cos, &a, reopened, None, &first).unwrap();
+    let grant = request(&cos, &a, &sha256(&second), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    let error = write_parts(&cos, &a, write_id, None, &second).unwrap_err();
+    assert_eq!(error.name(), "QuotaExceededError");
+    cos.send(CosMsg::Abort {
+        write_id: reopened,
+        origin: a.clone(),
+    })
+    .unwrap();
+    let grant = request(&cos, &a, &sha256(&second), true, None).unwrap();
+    let write_id = create_writable(&cos, &a, grant.handle_id).unwrap();
+    write_parts(&cos, &a, write_id, None, &second).unwrap();
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(read(&cos, &a, &sha256(&second)).unwrap(), second);
+}
+
+#[test]
+fn live_handles_are_capped_per_origin() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let hash = sha256(b"handles");
+    let mut grants = Vec::new();
+    for _ in 0..MAX_HANDLES_PER_ORIGIN {
+        grants.push(request(&cos, &a, &hash, true, None).unwrap());
+    }
+    let error = request(&cos, &a, &hash, true, None).unwrap_err();
+    assert_eq!(error.name(), "QuotaExceededError");
+    assert!(request(&cos, &origin("https://b.example"), &hash, true, None).is_ok());
+    // A released handle makes room.
+    cos.send(CosMsg::ReleaseHandle {
+        handle_id: grants[0].handle_id,
+        origin: a.clone(),
+    })
+    .unwrap();
+    assert!(request(&cos, &a, &hash, true, None).is_ok());
 }

@@ -39,3 +39,10 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 /// The longest hash list one `requestFileHandles()` call may name. Real callers name one; the
 /// bound keeps a single message from pinning the storage thread.
 pub const MAX_REQUEST_HASHES: usize = 100;
+
+/// The most write sessions one origin may have open at once. Open sessions hold temp files and
+/// bytes that no entry accounts for yet, so an origin cannot multiply them without bound.
+pub const MAX_OPEN_WRITES_PER_ORIGIN: usize = 16;
+
+/// The most live handles one origin may hold in the storage thread at once.
+pub const MAX_HANDLES_PER_ORIGIN: usize = 10_000;
