@@ -98,6 +98,20 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
+def send_file(handler, file, sent=None):
+    """Answers `handler`'s request with the bytes of `file` ({path, size}) in 1 MiB blocks,
+    calling `sent(n)` after each."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/octet-stream")
+    handler.send_header("Content-Length", str(file["size"]))
+    handler.end_headers()
+    with open(file["path"], "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            handler.wfile.write(block)
+            if sent:
+                sent(len(block))
+
+
 class Counter:
     def __init__(self):
         self.lock = threading.Lock()
@@ -135,14 +149,7 @@ def make_server(port, files, counter):
             if not file:
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(file["size"]))
-            self.end_headers()
-            with open(file["path"], "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    self.wfile.write(block)
-                    counter.add(site, len(block))
+            send_file(self, file, lambda n: counter.add(site, n))
 
     class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         daemon_threads = True

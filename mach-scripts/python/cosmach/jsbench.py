@@ -25,7 +25,7 @@ import time
 
 from . import build as fork
 from . import layout
-from .demo import make_file, sha256_file
+from .demo import make_file, send_file, sha256_file
 from .layout import log
 
 MB = 1000 * 1000
@@ -126,13 +126,7 @@ def make_server(file):
             if self.path != "/model.bin":
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(file["size"]))
-            self.end_headers()
-            with open(file["path"], "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    self.wfile.write(block)
+            send_file(self, file)
 
     class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         daemon_threads = True
