@@ -332,6 +332,9 @@ fn write_at(file: &File, bytes: &[u8], position: u64) -> io::Result<()> {
 #[derive(Default)]
 pub struct Sessions {
     handles: HashMap<HandleId, HandleInfo>,
+    /// Live handles per origin, kept with `handles` so the per-origin cap checked on every
+    /// request costs a lookup, not a scan of every origin's handles.
+    handles_per_origin: HashMap<ImmutableOrigin, usize>,
     writes: HashMap<WriteId, WriteSession>,
 }
 
@@ -353,6 +356,10 @@ fn random_id<T>(taken: &HashMap<u64, T>) -> u64 {
 impl Sessions {
     pub fn add_handle(&mut self, info: HandleInfo) -> HandleId {
         let id = random_id(&self.handles);
+        *self
+            .handles_per_origin
+            .entry(info.origin.clone())
+            .or_default() += 1;
         self.handles.insert(id, info);
         id
     }
@@ -371,6 +378,12 @@ impl Sessions {
     pub fn release_handle(&mut self, id: HandleId, origin: &ImmutableOrigin) {
         if self.handles.get(&id).is_some_and(|h| h.origin == *origin) {
             self.handles.remove(&id);
+            if let Some(count) = self.handles_per_origin.get_mut(origin) {
+                *count -= 1;
+                if *count == 0 {
+                    self.handles_per_origin.remove(origin);
+                }
+            }
         }
     }
 
@@ -409,10 +422,7 @@ impl Sessions {
 
     /// How many live handles `origin` holds.
     pub fn handles_of(&self, origin: &ImmutableOrigin) -> usize {
-        self.handles
-            .values()
-            .filter(|h| h.origin == *origin)
-            .count()
+        self.handles_per_origin.get(origin).copied().unwrap_or(0)
     }
 
     /// How many write sessions `origin` has open.
