@@ -98,6 +98,15 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
+def send_page(handler, html):
+    """Answers `handler`'s request with the HTML document `html` (bytes)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(html)))
+    handler.end_headers()
+    handler.wfile.write(html)
+
+
 def send_file(handler, file, sent=None):
     """Answers `handler`'s request with the bytes of `file` ({path, size}) in 1 MiB blocks,
     calling `sent(n)` after each."""
@@ -139,11 +148,7 @@ def make_server(port, files, counter):
                     {"name": f["name"], "sha256": f["sha256"], "size": f["size"], "url": f"/{f['name']}"}
                     for f in files
                 ])).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_page(self, body)
                 return
             file = by_path.get(self.path)
             if not file:

@@ -25,7 +25,7 @@ import time
 
 from . import build as fork
 from . import layout
-from .demo import make_file, send_file, sha256_file
+from .demo import make_file, send_file, send_page, sha256_file
 from .layout import log
 
 MB = 1000 * 1000
@@ -117,11 +117,7 @@ def make_server(file):
 
         def do_GET(self):
             if self.path == "/":
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
+                send_page(self, page)
                 return
             if self.path != "/model.bin":
                 self.send_error(404)
