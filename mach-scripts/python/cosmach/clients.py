@@ -621,8 +621,8 @@ def scenarios():
         Scenario(
             "webllm", "WebLLM 0.2.86, cacheBackend: 'cross-origin'", CROSS_SITE,
             # The config is tracked with Git LFS in this mock repo: WebLLM finds the hash of
-            # any other file only in the Cache API, which the fork lacks (and which is per
-            # site anyway), so B would download a git-stored config again. The model library
+            # any other file only in the site's own Cache API, so B would download a
+            # git-stored config again. The model library
             # sits in the model repo, as custom `model_lib` URLs on the hub do.
             [HubFile(webllm_repo, "mlc-chat-config.json", mlc_chat_config(len(vocab)), lfs=True),
              HubFile(webllm_repo, webllm_lib, wasm_module(4242, 300_000, seed=10, import_twice=False),
@@ -648,8 +648,8 @@ def scenarios():
             expect={"wasm": "canvaskit.wasm", "answer": 8642}),
         Scenario(
             "transformers", "Transformers.js 4.3.2, experimental_useCrossOriginStorage", CROSS_SITE,
-            # Both tracked with LFS so that B could get both from COS on a complete platform;
-            # for a git-stored file Transformers.js keeps the hash in the site's Cache API only.
+            # Both tracked with LFS, so that B finds their hashes in the hub's LFS pointers: for
+            # a git-stored file Transformers.js keeps the hash in the site's Cache API only.
             [HubFile("cos-test/bert-tiny-tokenizer", "tokenizer.json", tokenizer, lfs=True),
              HubFile("cos-test/bert-tiny-tokenizer", "tokenizer_config.json", tokenizer_config,
                      lfs=True)],
@@ -667,14 +667,6 @@ def scenarios():
 # reported, count neither as passed nor failed, and fail the tier if they pass: then the
 # platform piece has landed and the entry must go.
 EXPECTED_FAILURES = {
-    "transformers": (
-        "no Cache API: `caches` is not defined (ReferenceError; with dom_serviceworker_enabled "
-        "caches.open() works but the Cache has no match()/put()). Site A stores both tokenizer "
-        "files in COS (its background put() hashes them with `for await (const chunk of "
-        "response.body)`, which ReadableStream async iteration now allows), but "
-        "CrossOriginStorageCache keeps the url-to-hash map in the Cache API and turns the "
-        "missing `caches` into 'no hash', even for LFS files: site B never asks COS and "
-        "downloads both files again"),
     "wllama": (
         "no OPFS: navigator.storage is undefined, and COSBackend keeps its metadata in OPFS, "
         "so `new CacheManager()` throws Error: No supported storage backend found before any "
@@ -683,7 +675,6 @@ EXPECTED_FAILURES = {
 # What each expected failure must look like: failing some other way (the package no longer
 # loads, the page crashes) is a regression that the entry must not hide.
 EXPECTED_SYMPTOMS = {
-    "transformers": "site B downloaded",
     "wllama": "Error: No supported storage backend found",
 }
 
