@@ -20,6 +20,7 @@ pub mod phl;
 pub mod quota;
 pub mod registry;
 pub mod sessions;
+pub mod snapshot;
 pub mod store;
 pub mod thread;
 
@@ -33,12 +34,14 @@ use profile_traits::mem::ProfilerChan;
 use servo_base::generic_channel::{self, GenericReceiver, GenericSender, ReceiveError};
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::snapshot::{RegisterSnapshot, SnapshotLender};
 pub use crate::thread::{CosStorage, CosThreadOptions, store_root};
 
 /// Starts the COS thread with the `dom_cross_origin_storage_*` prefs and the wall clock.
 pub fn new_cross_origin_storage_thread(
     config_dir: Option<PathBuf>,
     temporary: bool,
+    snapshots: Option<SnapshotLender>,
     mem_profiler_chan: ProfilerChan,
     reporter_name: String,
 ) -> GenericSender<CosMsg> {
@@ -48,6 +51,7 @@ pub fn new_cross_origin_storage_thread(
         config: CosConfig::from_prefs(),
         clock: Arc::new(SystemClock),
         disk_capacity: None,
+        snapshots,
     };
     new_cross_origin_storage_thread_with(options, mem_profiler_chan, reporter_name)
 }

@@ -30,6 +30,7 @@ use crate::phl::PublicHashList;
 use crate::quota::{self, Admission, Candidate};
 use crate::registry::Registry;
 use crate::sessions::{HandleInfo, Sessions, WriteSession};
+use crate::snapshot::SnapshotLender;
 use crate::store::{BlobStore, Published};
 
 /// Everything needed to start a storage thread.
@@ -41,6 +42,9 @@ pub struct CosThreadOptions {
     pub clock: Arc<dyn Clock>,
     /// Total disk capacity for the computed quota; `None` asks the file system.
     pub disk_capacity: Option<u64>,
+    /// Lends `getFile()` snapshots to the embedder's file manager; without it (or with an
+    /// ephemeral store) `getFile()` sends the bytes.
+    pub snapshots: Option<SnapshotLender>,
 }
 
 /// The directory of a persistent store, per `servo-integration.md` §8.
@@ -65,6 +69,8 @@ pub struct CosStorage {
     /// Present while a persistent store is open; found at startup, it means the last run
     /// crashed and blobs/rows may disagree.
     dirty_marker: Option<PathBuf>,
+    /// Only for a persistent store: snapshots of an ephemeral one would outlive it.
+    snapshots: Option<SnapshotLender>,
     reporter_name: String,
 }
 
@@ -115,6 +121,7 @@ impl CosStorage {
             .disk_capacity
             .or_else(|| quota::disk_total_bytes(store.tmp_dir()));
         let config = options.config;
+        let snapshots = options.snapshots.filter(|_| dirty_marker.is_some());
         Ok(CosStorage {
             quota: quota::per_origin_limit(config.quota_per_origin_bytes, disk_capacity),
             global_quota: quota::global_limit(disk_capacity),
@@ -129,6 +136,7 @@ impl CosStorage {
             registry,
             sessions: Sessions::default(),
             dirty_marker,
+            snapshots,
             reporter_name,
         })
     }
@@ -472,10 +480,6 @@ impl CosStorage {
             let _ = reply.send(ReadEvent::Error(CosError::NotFound));
             return;
         };
-        if let Err(error) = stream(&mut file, entry.size, reply) {
-            let _ = reply.send(ReadEvent::Error(error));
-            return;
-        }
         // `lastModified` is this origin's own storage time, never another origin's.
         let last_modified_ms = self
             .registry
@@ -483,10 +487,24 @@ impl CosStorage {
             .ok()
             .flatten()
             .unwrap_or(0);
-        let _ = reply.send(ReadEvent::Done(FileMetadata {
+        let metadata = FileMetadata {
             size: entry.size,
             last_modified_ms,
-        }));
+        };
+        let snapshot = self
+            .snapshots
+            .as_ref()
+            .and_then(|lender| lender.lend(&self.store.blob_path(&hash), origin));
+        if let Some(id) = snapshot {
+            drop(file);
+            let _ = reply.send(ReadEvent::Snapshot { id, metadata });
+        } else {
+            if let Err(error) = stream(&mut file, entry.size, reply) {
+                let _ = reply.send(ReadEvent::Error(error));
+                return;
+            }
+            let _ = reply.send(ReadEvent::Done(metadata));
+        }
         let now = self.clock.now_ms();
         let mut grants = entry.grants;
         let lru = self.config.merge_policy == MergePolicy::Lru && grants.origins.contains(origin);
@@ -836,6 +854,7 @@ mod tests {
             },
             clock: Arc::new(crate::ManualClock::new(1_000)),
             disk_capacity: Some(1 << 40),
+            snapshots: None,
         };
         let mut storage = CosStorage::open(options, "test".to_owned()).unwrap();
         let origin = ServoUrl::parse("https://a.example").unwrap().origin();

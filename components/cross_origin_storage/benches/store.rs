@@ -52,6 +52,7 @@ fn start(dir: &Path) -> GenericSender<CosMsg> {
         config: config(),
         clock: Arc::new(SystemClock),
         disk_capacity: None,
+        snapshots: None,
     };
     new_cross_origin_storage_thread_with(
         options,

@@ -673,6 +673,7 @@ fn ephemeral_stores_write_nothing_to_the_profile() {
             config: cfg,
             clock: clock.clone(),
             disk_capacity: None,
+            snapshots: None,
         };
         let cos = cross_origin_storage::new_cross_origin_storage_thread_with(
             options,

@@ -41,6 +41,7 @@ fn ipc_child() {
     let cos = cross_origin_storage::new_cross_origin_storage_thread(
         None,
         false,
+        None,
         profile::mem::Profiler::create(),
         "ipc-child".to_owned(),
     );

@@ -14,6 +14,7 @@ use profile_traits::mem::ReportsChan;
 use serde::{Deserialize, Serialize};
 use servo_base::generic_channel::{GenericCallback, GenericSender};
 use servo_url::ImmutableOrigin;
+use uuid::Uuid;
 
 use crate::access::{EntryGrants, OriginsInput};
 use crate::error::CosError;
@@ -53,9 +54,14 @@ pub struct FileMetadata {
     pub last_modified_ms: u64,
 }
 
-/// A `ReadFile` reply stream: chunks of at most `CHUNK_BYTES`, then `Done` (or one `Error`).
+/// A `ReadFile` reply: one `Snapshot`, or chunks of at most `CHUNK_BYTES` then `Done`; or one
+/// `Error`.
 #[derive(Clone, Debug, Deserialize, Eq, PartialEq, Serialize)]
 pub enum ReadEvent {
+    /// The entry's bytes are in the file manager as file `id`, a snapshot registered for the
+    /// reader's origin: the File is backed by it, and its bytes move only when the page reads
+    /// them.
+    Snapshot { id: Uuid, metadata: FileMetadata },
     Chunk(#[serde(with = "serde_bytes")] Vec<u8>),
     Done(FileMetadata),
     Error(CosError),

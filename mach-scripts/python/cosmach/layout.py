@@ -17,10 +17,13 @@ SERVO_COMMIT = "aac43a3f31a259f04a574f5ec4e959c943ad7cc7"
 # crates.io package -> monorepo path. These are the Servo crates the series edits.
 PATCHED_CRATES = {
     "servo-config": "components/config",
+    "servo-net-traits": "components/shared/net",
+    "servo-net": "components/net",
     "servo-storage-traits": "components/shared/storage",
     "servo-storage": "components/storage",
     "servo-script-bindings": "components/script_bindings",
     "servo-script": "components/script",
+    "servo": "components/servo",
 }
 
 # This repo's crates, copied into the tree at the paths they would have in a Servo checkout.

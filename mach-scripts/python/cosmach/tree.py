@@ -89,10 +89,18 @@ def unpack_crate(package, dest, monorepo_manifest=False):
 
 
 def ensure_base(tree):
-    """Creates the tree with its `base` commit unless it already has one."""
+    """Creates the tree with its `base` commit unless it already has one. A base laid out when
+    the series patched fewer crates gets the others added, so that the next apply only adds
+    their files and cargo keeps everything it built."""
     if os.path.isdir(os.path.join(tree, ".git")) and git(
         tree, "rev-parse", "-q", "--verify", "refs/tags/base", capture=True, check=False
     ):
+        missing = {
+            package: path for package, path in layout.PATCHED_CRATES.items()
+            if not git(tree, "ls-tree", "-d", "--name-only", "base", path, capture=True)
+        }
+        if missing:
+            extend_base(tree, missing)
         return
     fetch_sources()
     log(f"laying out pristine Servo {layout.SERVO_VERSION} sources in {tree}")
@@ -106,6 +114,26 @@ def ensure_base(tree):
     git(tree, "commit", "-q", "-m",
         f"Servo {layout.SERVO_VERSION} (servo/servo@{layout.SERVO_COMMIT}): published crate sources")
     git(tree, "tag", "base")
+
+
+def extend_base(tree, crates):
+    """Rewrites the `base` commit with `crates` (package -> path) unpacked beside the others."""
+    fetch_sources()
+    log(f"adding {', '.join(crates)} to the pristine sources in {tree}")
+    scratch = os.path.join(layout.build_dir(), "servo-base")
+    git(tree, "worktree", "prune")
+    if os.path.exists(scratch):
+        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    git(tree, "worktree", "add", "-q", "--detach", scratch, "base")
+    try:
+        for package, path in crates.items():
+            unpack_crate(package, os.path.join(scratch, path))
+        git(scratch, "add", "-A")
+        git(scratch, "commit", "-q", "--amend", "--no-edit")
+        git(tree, "tag", "-f", "base", git(scratch, "rev-parse", "HEAD", capture=True), capture=True)
+    finally:
+        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
 
 
 def add_manifest_dependencies(tree):

@@ -60,6 +60,7 @@ pub fn start_with_disk(
         config,
         clock,
         disk_capacity: Some(disk_capacity),
+        snapshots: None,
     };
     new_cross_origin_storage_thread_with(
         options,
@@ -248,6 +249,7 @@ pub fn read_handle(
                 return Ok((bytes, metadata));
             },
             ReadEvent::Error(error) => return Err(error),
+            ReadEvent::Snapshot { .. } => panic!("a thread without a snapshot lender lent one"),
         }
     }
 }

@@ -1,0 +1,134 @@
+/* This Source Code Form is subject to the terms of the Mozilla Public
+ * License, v. 2.0. If a copy of the MPL was not distributed with this
+ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+
+//! `getFile()` with a snapshot lender: the thread lends a hard link of the blob to the file
+//! manager instead of sending the bytes.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use cross_origin_storage::{
+    CosThreadOptions, ManualClock, SnapshotLender, new_cross_origin_storage_thread_with,
+};
+use cross_origin_storage_traits::{CosConfig, CosMsg, ReadEvent};
+use servo_base::generic_channel::{GenericCallback, GenericSender};
+use servo_default_resources as _;
+use servo_url::ImmutableOrigin;
+use uuid::Uuid;
+
+type Registered = Arc<Mutex<Vec<(Uuid, ImmutableOrigin)>>>;
+
+fn config() -> CosConfig {
+    CosConfig {
+        grease_per_mille: 0,
+        probe_budget: 0,
+        ..CosConfig::default()
+    }
+}
+
+/// A thread whose lender puts snapshots in `snapshots` and records what it registers.
+fn start_lending(
+    config_dir: &Path,
+    snapshots: &Path,
+    temporary: bool,
+) -> (GenericSender<CosMsg>, Registered) {
+    let registered = Registered::default();
+    let log = registered.clone();
+    let lender = SnapshotLender::new(
+        snapshots.to_owned(),
+        Box::new(move |id, origin| {
+            log.lock().unwrap().push((id, origin.clone()));
+            true
+        }),
+    );
+    let options = CosThreadOptions {
+        config_dir: Some(config_dir.to_owned()),
+        temporary,
+        config: config(),
+        clock: Arc::new(ManualClock::new(1_000)),
+        disk_capacity: Some(1 << 40),
+        snapshots: Some(lender),
+    };
+    let cos = new_cross_origin_storage_thread_with(
+        options,
+        profile::mem::Profiler::create(),
+        "test".to_owned(),
+    );
+    (cos, registered)
+}
+
+fn get_file(cos: &GenericSender<CosMsg>, origin: &ImmutableOrigin, handle_id: u64) -> ReadEvent {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::ReadFile {
+        handle_id,
+        origin: origin.clone(),
+        reply,
+    })
+    .unwrap();
+    receiver.recv().unwrap()
+}
+
+#[test]
+fn get_file_lends_a_snapshot_registered_for_the_reader() {
+    let profile = tempfile::tempdir().unwrap();
+    let snapshots = profile.path().join("file-snapshots");
+    fs::create_dir(&snapshots).unwrap();
+    let (cos, registered) = start_lending(profile.path(), &snapshots, false);
+    let a = origin("https://a.example");
+    let bytes = content(7, 300_000);
+    let hash = sha256(&bytes);
+    store(&cos, &a, &bytes, None).unwrap();
+
+    let grant = request(&cos, &a, &hash, false, None).unwrap();
+    let ReadEvent::Snapshot { id, metadata } = get_file(&cos, &a, grant.handle_id) else {
+        panic!("expected a snapshot");
+    };
+    assert_eq!(metadata.size, bytes.len() as u64);
+    assert_eq!(*registered.lock().unwrap(), vec![(id, a.clone())]);
+    let snapshot = snapshots.join(id.hyphenated().to_string());
+    assert_eq!(fs::read(&snapshot).unwrap(), bytes, "the snapshot holds the entry's bytes");
+
+    // A second read gets a snapshot of its own: each File owns one.
+    let ReadEvent::Snapshot { id: second, .. } = get_file(&cos, &a, grant.handle_id) else {
+        panic!("expected a snapshot");
+    };
+    assert_ne!(second, id);
+    exit(&cos);
+}
+
+#[test]
+fn get_file_sends_the_bytes_when_no_snapshot_can_be_taken() {
+    let profile = tempfile::tempdir().unwrap();
+    // The lender's directory does not exist: no link can be made, so the bytes are sent.
+    let (cos, registered) = start_lending(profile.path(), &profile.path().join("missing"), false);
+    let a = origin("https://a.example");
+    let bytes = content(8, 100_000);
+    let hash = sha256(&bytes);
+    store(&cos, &a, &bytes, None).unwrap();
+
+    assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
+    assert!(registered.lock().unwrap().is_empty());
+    exit(&cos);
+}
+
+#[test]
+fn a_temporary_store_never_lends_snapshots() {
+    let profile = tempfile::tempdir().unwrap();
+    let snapshots = profile.path().join("file-snapshots");
+    fs::create_dir(&snapshots).unwrap();
+    let (cos, registered) = start_lending(profile.path(), &snapshots, true);
+    let a = origin("https://a.example");
+    let bytes = content(9, 10_000);
+    let hash = sha256(&bytes);
+    store(&cos, &a, &bytes, None).unwrap();
+
+    assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
+    assert!(registered.lock().unwrap().is_empty());
+    assert_eq!(fs::read_dir(&snapshots).unwrap().count(), 0);
+    exit(&cos);
+}
