@@ -78,7 +78,10 @@ mod tests {
             log.lock().unwrap().push((id, origin.clone()));
             accept
         });
-        (SnapshotLender::new(directory.to_owned(), register), registered)
+        (
+            SnapshotLender::new(directory.to_owned(), register),
+            registered,
+        )
     }
 
     #[test]

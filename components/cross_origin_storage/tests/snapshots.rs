@@ -16,7 +16,7 @@ use cross_origin_storage::{
     CosThreadOptions, ManualClock, SnapshotLender, new_cross_origin_storage_thread_with,
 };
 use cross_origin_storage_traits::{CosConfig, CosMsg, ReadEvent};
-use servo_base::generic_channel::{GenericCallback, GenericSender};
+use servo_base::generic_channel::GenericSender;
 use servo_default_resources as _;
 use servo_url::ImmutableOrigin;
 use uuid::Uuid;
@@ -63,14 +63,7 @@ fn start_lending(
 }
 
 fn get_file(cos: &GenericSender<CosMsg>, origin: &ImmutableOrigin, handle_id: u64) -> ReadEvent {
-    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::ReadFile {
-        handle_id,
-        origin: origin.clone(),
-        reply,
-    })
-    .unwrap();
-    receiver.recv().unwrap()
+    send_read_file(cos, origin, handle_id).recv().unwrap()
 }
 
 #[test]
@@ -91,7 +84,11 @@ fn get_file_lends_a_snapshot_registered_for_the_reader() {
     assert_eq!(metadata.size, bytes.len() as u64);
     assert_eq!(*registered.lock().unwrap(), vec![(id, a.clone())]);
     let snapshot = snapshots.join(id.hyphenated().to_string());
-    assert_eq!(fs::read(&snapshot).unwrap(), bytes, "the snapshot holds the entry's bytes");
+    assert_eq!(
+        fs::read(&snapshot).unwrap(),
+        bytes,
+        "the snapshot holds the entry's bytes"
+    );
 
     // A second read gets a snapshot of its own: each File owns one.
     let ReadEvent::Snapshot { id: second, .. } = get_file(&cos, &a, grant.handle_id) else {

@@ -61,7 +61,10 @@ pub enum ReadEvent {
     /// The entry's bytes are in the file manager as file `id`, a snapshot registered for the
     /// reader's origin: the File is backed by it, and its bytes move only when the page reads
     /// them.
-    Snapshot { id: Uuid, metadata: FileMetadata },
+    Snapshot {
+        id: Uuid,
+        metadata: FileMetadata,
+    },
     Chunk(#[serde(with = "serde_bytes")] Vec<u8>),
     Done(FileMetadata),
     Error(CosError),

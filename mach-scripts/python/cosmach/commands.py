@@ -110,6 +110,44 @@ def bench(args):
     return subprocess.run(cmd, cwd=layout.REPO).returncode
 
 
+# The tests of Servo's crates that the series touches: (package, extra cargo test arguments).
+CRATE_TESTS = [
+    ("servo-storage", []),
+    ("servo-net", ["--features", "test-util", "--test", "main", "filemanager"]),
+]
+
+
+def test_crates(_args):
+    """Runs CRATE_TESTS in a workspace rooted at the tree (cargo tests only workspace members,
+    and members must sit below the root), with the fork's lock file and patch table; the
+    manifest and lock file are removed again so the tree stays clean."""
+    ensure_bootstrapped()
+    fork.generate_workspace()
+    tree_dir = layout.tree_dir()
+    members = ", ".join(f'"{layout.PATCHED_CRATES[package]}"' for package, _ in CRATE_TESTS)
+    manifest = fork.workspace_manifest().replace('path = "../servo/', 'path = "')
+    manifest = re.sub(r"^members = .*$", f"members = [{members}]", manifest, flags=re.M)
+    paths = [os.path.join(tree_dir, "Cargo.toml"), os.path.join(tree_dir, "Cargo.lock")]
+    with open(paths[0], "w") as f:
+        f.write(manifest)
+    shutil.copyfile(os.path.join(layout.fork_dir(), "Cargo.lock"), paths[1])
+    passed = failed = 0
+    try:
+        for package, extra in CRATE_TESTS:
+            result = subprocess.run(["cargo", "test", "-p", package, *extra], cwd=tree_dir,
+                                    env=layout.build_env(), text=True, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+            print(result.stdout)
+            counts = _cargo_test_counts(result.stdout)
+            passed += counts[0]
+            failed += counts[1] + (1 if result.returncode and not counts[1] else 0)
+    finally:
+        for path in paths:
+            os.remove(path)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 TOTALS = re.compile(r"^(?:[\w -]+: )?(\d+) passed, (\d+) failed")
 
 

@@ -82,6 +82,11 @@ def main(argv):
     p.add_argument("--keep", action="store_true", help="keep the profiles and logs")
     p.set_defaults(func=_lazy("clients", "main"))
 
+    p = sub.add_parser("test-crates",
+                       help="run the Rust tests the series adds to Servo's crates (on demand: "
+                            "a first run builds their dev-dependencies, about 15 minutes)")
+    p.set_defaults(func=_lazy("commands", "test_crates"))
+
     p = sub.add_parser("bench", help="run the storage benchmarks (criterion), or with --js the "
                                       "page-level ones in the built fork")
     p.add_argument("filter", nargs="?", default=None)

@@ -14,7 +14,7 @@ use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, EntryInfo, FileMetadata, HandleGrant,
     HashAlgorithm, OriginsInput, ReadEvent, WriteCommand, WriteId,
 };
-use servo_base::generic_channel::{self, GenericCallback, GenericSender};
+use servo_base::generic_channel::{self, GenericCallback, GenericReceiver, GenericSender};
 use servo_url::{ImmutableOrigin, ServoUrl};
 use sha2::{Digest, Sha256};
 
@@ -225,11 +225,12 @@ pub fn store(
     store_as(cos, origin, &sha256(bytes), bytes, origins)
 }
 
-pub fn read_handle(
+/// `getFile()`: the receiver of its reply events.
+pub fn send_read_file(
     cos: &GenericSender<CosMsg>,
     origin: &ImmutableOrigin,
     handle_id: u64,
-) -> Result<(Vec<u8>, FileMetadata), CosError> {
+) -> GenericReceiver<ReadEvent> {
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
     cos.send(CosMsg::ReadFile {
         handle_id,
@@ -237,6 +238,15 @@ pub fn read_handle(
         reply,
     })
     .unwrap();
+    receiver
+}
+
+pub fn read_handle(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    handle_id: u64,
+) -> Result<(Vec<u8>, FileMetadata), CosError> {
+    let receiver = send_read_file(cos, origin, handle_id);
     let mut bytes = Vec::new();
     loop {
         match receiver.recv().unwrap() {
