@@ -67,11 +67,11 @@ mod tests {
         ServoUrl::parse("https://reader.test/").unwrap().origin()
     }
 
+    /// What a test lender registered.
+    type Registered = Arc<Mutex<Vec<(Uuid, ImmutableOrigin)>>>;
+
     /// A lender over a scratch directory that records what it registered and answers `accept`.
-    fn lender(
-        directory: &Path,
-        accept: bool,
-    ) -> (SnapshotLender, Arc<Mutex<Vec<(Uuid, ImmutableOrigin)>>>) {
+    fn lender(directory: &Path, accept: bool) -> (SnapshotLender, Registered) {
         let registered = Arc::new(Mutex::new(vec![]));
         let log = registered.clone();
         let register: RegisterSnapshot = Box::new(move |id, origin| {

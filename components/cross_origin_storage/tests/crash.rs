@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use common::*;
 use cross_origin_storage::{ManualClock, store_root};
-use cross_origin_storage_traits::{CHUNK_BYTES, CosConfig, CosError};
+use cross_origin_storage_traits::{CHUNK_BYTES, CosError};
 use servo_default_resources as _;
 use sha2::{Digest, Sha256};
 
@@ -23,14 +23,6 @@ const DIR_VAR: &str = "COS_CRASH_DIR";
 const ROUND_VAR: &str = "COS_CRASH_ROUND";
 const ENTRY_BYTES: usize = 6 * CHUNK_BYTES + 123;
 const ENTRIES_PER_ROUND: u64 = 3;
-
-fn config() -> CosConfig {
-    CosConfig {
-        grease_per_mille: 0,
-        probe_budget: 0,
-        ..CosConfig::default()
-    }
-}
 
 fn seed(round: u64, entry: u64) -> u64 {
     1000 + round * 10 + entry

@@ -21,14 +21,6 @@ use servo_default_resources as _;
 
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-fn config() -> CosConfig {
-    CosConfig {
-        grease_per_mille: 0,
-        probe_budget: 0,
-        ..CosConfig::default()
-    }
-}
-
 fn memory(
     config: CosConfig,
 ) -> (

@@ -15,21 +15,13 @@ use common::*;
 use cross_origin_storage::{
     CosThreadOptions, ManualClock, SnapshotLender, new_cross_origin_storage_thread_with,
 };
-use cross_origin_storage_traits::{CosConfig, CosMsg, ReadEvent};
+use cross_origin_storage_traits::{CosMsg, ReadEvent};
 use servo_base::generic_channel::GenericSender;
 use servo_default_resources as _;
 use servo_url::ImmutableOrigin;
 use uuid::Uuid;
 
 type Registered = Arc<Mutex<Vec<(Uuid, ImmutableOrigin)>>>;
-
-fn config() -> CosConfig {
-    CosConfig {
-        grease_per_mille: 0,
-        probe_budget: 0,
-        ..CosConfig::default()
-    }
-}
 
 /// A thread whose lender puts snapshots in `snapshots` and records what it registers.
 fn start_lending(

@@ -18,6 +18,16 @@ use servo_base::generic_channel::{self, GenericCallback, GenericReceiver, Generi
 use servo_url::{ImmutableOrigin, ServoUrl};
 use sha2::{Digest, Sha256};
 
+/// The thread's config in tests: GREASE and the probe budget off, so that disclosure is
+/// deterministic; the tests of those features set them.
+pub fn config() -> CosConfig {
+    CosConfig {
+        grease_per_mille: 0,
+        probe_budget: 0,
+        ..CosConfig::default()
+    }
+}
+
 pub fn origin(s: &str) -> ImmutableOrigin {
     ServoUrl::parse(s).unwrap().origin()
 }
