@@ -666,17 +666,10 @@ def scenarios():
 # Scenarios that cannot pass on the fork today, with the error observed. They run and are
 # reported, count neither as passed nor failed, and fail the tier if they pass: then the
 # platform piece has landed and the entry must go.
-EXPECTED_FAILURES = {
-    "wllama": (
-        "no OPFS: navigator.storage is undefined, and COSBackend keeps its metadata in OPFS, "
-        "so `new CacheManager()` throws Error: No supported storage backend found before any "
-        "download"),
-}
+EXPECTED_FAILURES = {}
 # What each expected failure must look like: failing some other way (the package no longer
 # loads, the page crashes) is a regression that the entry must not hide.
-EXPECTED_SYMPTOMS = {
-    "wllama": "Error: No supported storage backend found",
-}
+EXPECTED_SYMPTOMS = {}
 
 
 # --- Running the fork --------------------------------------------------------------------------
@@ -715,12 +708,18 @@ class SiteRun:
         return [line for line in self.console if line.startswith(("warn ", "error "))]
 
 
+# What the clients find in the browsers they were written for, besides COS: `navigator.storage`
+# and its origin private file system (wllama keeps its metadata there).
+CLIENT_PREFS = ("dom_storage_manager_api_enabled=true",
+                "dom_origin_private_file_system_enabled=true")
+
+
 def run_site(scenario, role, site, port, profile, hosts, data_home, hub, page_requests, logs,
              verbose):
     run = SiteRun(site, role)
     url = f"http://{site}:{port}/clients/client.html?scenario={scenario.name}&role={role}"
     cmd = fork.runner_command(url, timeout=SITE_TIMEOUT, config_dir=profile, host_file=hosts,
-                              done=[DONE_PREFIX.strip()])
+                              prefs=CLIENT_PREFS, done=[DONE_PREFIX.strip()])
     # The browser finds the run's Public Hash List in this data directory, as it finds a user's
     # `mach phl install`ed list in theirs.
     env = dict(layout.build_env(), XDG_DATA_HOME=data_home)
