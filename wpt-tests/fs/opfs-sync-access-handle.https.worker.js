@@ -16,16 +16,6 @@
 importScripts('/resources/testharness.js');
 importScripts('resources/opfs-helpers.js');
 
-// A fresh file (empty, or holding `contents`, written through a writable stream).
-async function createTestFile(t, contents) {
-  const dir = await createTestDirectory(t);
-  const name = uniqueName('file');
-  if (contents === undefined) {
-    return dir.getFileHandle(name, { create: true });
-  }
-  return createFileWithContents(dir, name, contents);
-}
-
 // An access handle on `fileHandle`, closed when the test ends (close() of a closed handle is a
 // no-op).
 async function openSyncHandle(t, fileHandle) {

@@ -14,16 +14,6 @@
 // implementation-defined File.type has nothing to derive a type from.
 'use strict';
 
-// A fresh file in a fresh directory holding `contents` (a new empty file when omitted).
-async function createTestFile(t, contents) {
-  const dir = await createTestDirectory(t);
-  const name = uniqueName('file');
-  if (contents === undefined) {
-    return dir.getFileHandle(name, { create: true });
-  }
-  return createFileWithContents(dir, name, contents);
-}
-
 // Replaces the contents of the file behind `handle` with `data`.
 async function replaceContents(handle, data) {
   const writable = await handle.createWritable();

@@ -49,6 +49,16 @@ async function createFileWithContents(dir, name, data) {
   return handle;
 }
 
+// A fresh file (empty, or holding `contents`, written through a writable stream).
+async function createTestFile(t, contents) {
+  const dir = await createTestDirectory(t);
+  const name = uniqueName('file');
+  if (contents === undefined) {
+    return dir.getFileHandle(name, { create: true });
+  }
+  return createFileWithContents(dir, name, contents);
+}
+
 async function readFileText(fileHandle) {
   return (await fileHandle.getFile()).text();
 }

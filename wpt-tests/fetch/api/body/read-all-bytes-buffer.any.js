@@ -1,4 +1,5 @@
 // META: title=The ArrayBuffer that reading all bytes makes: exact length, owned, transferable
+// META: script=../resources/bytes.js
 // This Source Code Form is subject to the terms of the Mozilla Public
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
@@ -9,25 +10,6 @@
 // into to the buffer instead of copying it; the buffer must then behave as any other: its own
 // bytes, detachable, transferable and cloneable, and empty bodies give empty buffers.
 'use strict';
-
-function pattern(length, seed) {
-  const bytes = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
-
-function assertSameBytes(actual, expected, what) {
-  assert_equals(actual.byteLength, expected.byteLength, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) {
-      assert_unreached(`${what}: byte ${i} is ${actual[i]}, expected ${expected[i]}`);
-    }
-  }
-}
 
 function streamOf(chunks) {
   return new ReadableStream({
