@@ -11,15 +11,6 @@
 // bytes, detachable, transferable and cloneable, and empty bodies give empty buffers.
 'use strict';
 
-function streamOf(chunks) {
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-}
-
 // Every way to read all bytes, each given the bytes to serve.
 const sources = [
   ['Blob.arrayBuffer()', bytes => new Blob([bytes]).arrayBuffer()],

@@ -9,15 +9,6 @@
 // a TypeError) and its bytes, exactly the view's bytes, are appended in order.
 'use strict';
 
-function streamOf(chunks) {
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-}
-
 const badChunks = [
   ['an Array of numbers', () => [1, 2, 3]],
   ['an ArrayBuffer', () => new ArrayBuffer(3)],

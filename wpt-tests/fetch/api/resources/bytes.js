@@ -2,7 +2,7 @@
 // License, v. 2.0. If a copy of the MPL was not distributed with this
 // file, You can obtain one at https://mozilla.org/MPL/2.0/.
 
-// Byte helpers of the read-all-bytes tests.
+// Helpers of the read-all-bytes tests.
 'use strict';
 
 // Deterministic pseudo-random bytes (xorshift), so a mismatch names its first differing offset.
@@ -25,4 +25,14 @@ function assertSameBytes(actual, expected, what) {
       assert_unreached(`${what}: byte ${i} is ${a[i]}, expected ${expected[i]}`);
     }
   }
+}
+
+// A ReadableStream that enqueues `chunks` and closes.
+function streamOf(chunks) {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
 }
