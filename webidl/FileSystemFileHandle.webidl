@@ -8,7 +8,7 @@ dictionary FileSystemCreateWritableOptions {
   boolean keepExistingData = false;
 };
 
-[Exposed=(Window,Worker), SecureContext, Pref="dom_cross_origin_storage_enabled"]
+[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed"]
 interface FileSystemFileHandle : FileSystemHandle {
   Promise<File> getFile();
   Promise<FileSystemWritableFileStream> createWritable(optional FileSystemCreateWritableOptions options = {});

@@ -3,7 +3,8 @@
  * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
 
 // https://fs.spec.whatwg.org/#api-filesystemhandle
-// The subset Cross-Origin Storage needs; gated with it so nothing appears when COS is off.
+// Exposed when Cross-Origin Storage or the origin private file system is on, the two
+// features that hand out handles (FileSystemHandle::is_exposed).
 
 enum FileSystemHandleKind { "file", "directory" };
 enum FileSystemPermissionMode { "read", "readwrite" };
@@ -16,7 +17,7 @@ dictionary FileSystemRemoveOptions {
   boolean recursive = false;
 };
 
-[Exposed=(Window,Worker), SecureContext, Pref="dom_cross_origin_storage_enabled"]
+[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed"]
 interface FileSystemHandle {
   readonly attribute FileSystemHandleKind kind;
   readonly attribute USVString name;

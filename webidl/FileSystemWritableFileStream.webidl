@@ -14,7 +14,7 @@ dictionary WriteParams {
   any data;
 };
 
-[Exposed=(Window,Worker), SecureContext, Pref="dom_cross_origin_storage_enabled"]
+[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed"]
 interface FileSystemWritableFileStream : WritableStream {
   // The spec's FileSystemWriteChunkType; the sink converts it.
   Promise<undefined> write(any data);
