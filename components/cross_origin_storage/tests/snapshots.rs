@@ -8,14 +8,14 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use common::*;
 use cross_origin_storage::{
     CosThreadOptions, ManualClock, SnapshotLender, new_cross_origin_storage_thread_with,
 };
-use cross_origin_storage_traits::{CosMsg, ReadEvent};
+use cross_origin_storage_traits::{ContentHash, CosMsg, ReadEvent};
 use servo_base::generic_channel::GenericSender;
 use servo_default_resources as _;
 use servo_url::ImmutableOrigin;
@@ -54,6 +54,26 @@ fn start_lending(
     (cos, registered)
 }
 
+/// `<profile>/file-snapshots`, created.
+fn snapshot_dir(profile: &Path) -> PathBuf {
+    let snapshots = profile.join("file-snapshots");
+    fs::create_dir(&snapshots).unwrap();
+    snapshots
+}
+
+/// Stores `len` bytes made from `seed` for `origin`.
+fn store_content(
+    cos: &GenericSender<CosMsg>,
+    origin: &ImmutableOrigin,
+    seed: u64,
+    len: usize,
+) -> (Vec<u8>, ContentHash) {
+    let bytes = content(seed, len);
+    let hash = sha256(&bytes);
+    store(cos, origin, &bytes, None).unwrap();
+    (bytes, hash)
+}
+
 fn get_file(cos: &GenericSender<CosMsg>, origin: &ImmutableOrigin, handle_id: u64) -> ReadEvent {
     send_read_file(cos, origin, handle_id).recv().unwrap()
 }
@@ -61,13 +81,10 @@ fn get_file(cos: &GenericSender<CosMsg>, origin: &ImmutableOrigin, handle_id: u6
 #[test]
 fn get_file_lends_a_snapshot_registered_for_the_reader() {
     let profile = tempfile::tempdir().unwrap();
-    let snapshots = profile.path().join("file-snapshots");
-    fs::create_dir(&snapshots).unwrap();
+    let snapshots = snapshot_dir(profile.path());
     let (cos, registered) = start_lending(profile.path(), &snapshots, false);
     let a = origin("https://a.example");
-    let bytes = content(7, 300_000);
-    let hash = sha256(&bytes);
-    store(&cos, &a, &bytes, None).unwrap();
+    let (bytes, hash) = store_content(&cos, &a, 7, 300_000);
 
     let grant = request(&cos, &a, &hash, false, None).unwrap();
     let ReadEvent::Snapshot { id, metadata } = get_file(&cos, &a, grant.handle_id) else {
@@ -96,9 +113,7 @@ fn get_file_sends_the_bytes_when_no_snapshot_can_be_taken() {
     // The lender's directory does not exist: no link can be made, so the bytes are sent.
     let (cos, registered) = start_lending(profile.path(), &profile.path().join("missing"), false);
     let a = origin("https://a.example");
-    let bytes = content(8, 100_000);
-    let hash = sha256(&bytes);
-    store(&cos, &a, &bytes, None).unwrap();
+    let (bytes, hash) = store_content(&cos, &a, 8, 100_000);
 
     assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
     assert!(registered.lock().unwrap().is_empty());
@@ -108,13 +123,10 @@ fn get_file_sends_the_bytes_when_no_snapshot_can_be_taken() {
 #[test]
 fn a_temporary_store_never_lends_snapshots() {
     let profile = tempfile::tempdir().unwrap();
-    let snapshots = profile.path().join("file-snapshots");
-    fs::create_dir(&snapshots).unwrap();
+    let snapshots = snapshot_dir(profile.path());
     let (cos, registered) = start_lending(profile.path(), &snapshots, true);
     let a = origin("https://a.example");
-    let bytes = content(9, 10_000);
-    let hash = sha256(&bytes);
-    store(&cos, &a, &bytes, None).unwrap();
+    let (bytes, hash) = store_content(&cos, &a, 9, 10_000);
 
     assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
     assert!(registered.lock().unwrap().is_empty());
