@@ -10,6 +10,10 @@
 //! place (a repair publishes a new file under the name), so eviction, deletion or repair of the
 //! entry never changes the bytes under a reader. Once registered, a snapshot belongs to the file
 //! manager, which deletes it when the File goes away and empties its directory at startup.
+//!
+//! Whoever lends a file promises that nothing writes to it or truncates it afterwards, through
+//! any of its links: a reader in the browser's process may map a snapshot into memory, where a
+//! truncation would fault it.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -210,6 +210,33 @@ promise_test(async t => {
 }, 'truncate() and write() through an access handle are visible to getFile() after close()');
 
 promise_test(async t => {
+  // Several pages, so that a File sharing the file's pages would show the writes below.
+  const bytes = patternBytes(3 * 65536 + 100, 11);
+  const file = await createTestFile(t, bytes);
+  const handle = await openSyncHandle(t, file);
+  const during = await file.getFile();
+  handle.write(utf8('written in place'), { at: 70000 });
+  handle.truncate(1000);
+  handle.flush();
+  assert_equals(during.size, bytes.length, 'the File keeps its size');
+  // As for writable streams: the File reads the bytes it was taken with or fails, never others.
+  for (const [what, read] of [['arrayBuffer()', () => during.arrayBuffer()],
+                              ['a slice', () => during.slice(65536).arrayBuffer()]]) {
+    let buffer;
+    try {
+      buffer = await read();
+    } catch (e) {
+      assert_equals(e.name, 'NotReadableError', `${what}: a read that fails fails so`);
+      continue;
+    }
+    const expected = what === 'a slice' ? bytes.subarray(65536) : bytes;
+    assertBytes(new Uint8Array(buffer), expected, `${what} of a File taken with the handle open`);
+  }
+  handle.close();
+  assert_equals((await file.getFile()).size, 1000, 'a new getFile() sees the truncation');
+}, 'a File taken while an access handle is open never shows the bytes written after it');
+
+promise_test(async t => {
   const dir = await createTestDirectory(t);
   const file = await createFileWithContents(dir, 'locked-file', 'locked');
   const otherHandle = await dir.getFileHandle('locked-file');

@@ -28,6 +28,9 @@ pub enum CosError {
     NotSupported(String),
     /// `OperationError`: the user agent failed (I/O), not the page.
     Operation(String),
+    /// `NotReadableError`: the Blob given to `write()` could not be read. Script reports it; the
+    /// storage thread never does.
+    NotReadable(String),
 }
 
 impl CosError {
@@ -42,6 +45,7 @@ impl CosError {
             CosError::InvalidState(_) => "InvalidStateError",
             CosError::NotSupported(_) => "NotSupportedError",
             CosError::Operation(_) => "OperationError",
+            CosError::NotReadable(_) => "NotReadableError",
         }
     }
 
@@ -57,7 +61,8 @@ impl CosError {
             | CosError::Data(m)
             | CosError::InvalidState(m)
             | CosError::NotSupported(m)
-            | CosError::Operation(m) => m.clone(),
+            | CosError::Operation(m)
+            | CosError::NotReadable(m) => m.clone(),
         }
     }
 }

@@ -6,7 +6,10 @@
 
 Each size runs in a fresh browser process and profile. The page times, in one run: a fetch()
 over loopback read with a reader loop and with arrayBuffer(); a COS store with write(blob) and
-with pipeTo(); getFile(); getFile() then arrayBuffer(); getFile() then a stream() reader loop.
+with pipeTo(); getFile(); getFile() then arrayBuffer(), alone and then reading a byte of every
+page (a buffer may get its pages when first touched, as a mapped file does); getFile() read as
+`new Response(file).arrayBuffer()` (Transformers.js's cache path); getFile() then a stream()
+reader loop.
 The browser's peak RSS comes from the kernel (wait4), and the RSS growth during the stream()
 loop from sampling /proc while it runs. Figures are measurements, not assertions: the build
 they came from (release when built, else debug) is printed with them.
@@ -50,6 +53,14 @@ async function time(step, body) {
   report(step, performance.now() - start);
 }
 
+// Reads one byte of every 4 KiB page, as a parser's first pass over a buffer would.
+function touchPages(buffer) {
+  const view = new Uint8Array(buffer);
+  let sum = 0;
+  for (let i = 0; i < view.length; i += 4096) sum += view[i];
+  return sum;
+}
+
 async function readAll(stream) {
   const reader = stream.getReader();
   let total = 0;
@@ -90,6 +101,16 @@ async function store(write) {
   await time('getFile() + arrayBuffer()', async () => {
     const f = await (await cos.getFileHandle(HASH)).getFile();
     return (await f.arrayBuffer()).byteLength;
+  });
+  await time('getFile() + arrayBuffer() + every page', async () => {
+    const f = await (await cos.getFileHandle(HASH)).getFile();
+    const buffer = await f.arrayBuffer();
+    touchPages(buffer);
+    return buffer.byteLength;
+  });
+  await time('getFile() + Response(file).arrayBuffer()', async () => {
+    const f = await (await cos.getFileHandle(HASH)).getFile();
+    return (await new Response(f).arrayBuffer()).byteLength;
   });
   // The harness samples the RSS from here to the end of the loop.
   console.log('JSBENCH-RSS-START');
@@ -176,7 +197,7 @@ def run_size(label, file, profile):
     sampling.clear()
     _, status, usage = os.wait4(proc.pid, 0)
     server.shutdown()
-    if status != 0 and not failure and len(steps) < 7:
+    if status != 0 and not failure and len(steps) < 9:
         failure = f"the runner exited with status {status}"
     growth = None
     if rss["start"] is not None:
