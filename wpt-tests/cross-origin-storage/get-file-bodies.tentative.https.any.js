@@ -15,10 +15,8 @@
 // More than one file-manager chunk (1 MiB), and not a multiple of it.
 const LENGTH = (1 << 20) + 12345;
 
-async function storedFile(length = LENGTH) {
-  const { bytes, hash } = await cosEntry(length);
-  await cosStore(hash, bytes);
-  return { bytes, file: await (await cosRequest(hash)).getFile() };
+function storedFile(length = LENGTH) {
+  return cosStoredFile(length);
 }
 
 async function readChunks(reader) {
@@ -30,16 +28,6 @@ async function readChunks(reader) {
     }
     chunks.push(value);
   }
-}
-
-function concat(chunks) {
-  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 promise_test(async t => {
@@ -58,15 +46,9 @@ promise_test(async t => {
 
 promise_test(async () => {
   const text = "body \u00e9\u4e2d\u{1f600}\n".repeat(30000);
-  const encoded = new TextEncoder().encode(text);
-  const hash = cosHash(await cosSha256Hex(encoded));
-  await cosStore(hash, encoded);
-  const file = await (await cosRequest(hash)).getFile();
+  const { file } = await cosStoredBytes(text);
   assert_equals(await new Response(file).text(), text, "text()");
-  const json = new TextEncoder().encode(JSON.stringify({ text }));
-  const jsonHash = cosHash(await cosSha256Hex(json));
-  await cosStore(jsonHash, json);
-  const jsonFile = await (await cosRequest(jsonHash)).getFile();
+  const { file: jsonFile } = await cosStoredBytes(JSON.stringify({ text }));
   assert_equals((await new Response(jsonFile).json()).text, text, "json()");
 }, "text() and json() of a Response of a stored File");
 
@@ -82,7 +64,7 @@ promise_test(async () => {
   const stream = file.stream();
   // Nothing has been read: later reads still get every byte, whichever way.
   await new Promise(resolve => setTimeout(resolve, 50));
-  cosAssertBytes(concat(await readChunks(stream.getReader())), bytes, "a stream read later");
+  cosAssertBytes(cosConcat(await readChunks(stream.getReader())), bytes, "a stream read later");
   const response = new Response(file);
   await new Promise(resolve => setTimeout(resolve, 50));
   assert_false(response.body.locked, "the body is not locked before it is read");
@@ -98,7 +80,7 @@ promise_test(async () => {
   reader.releaseLock();
   assert_throws_js(TypeError, () => new Response(stream), "a disturbed stream is no body");
   const rest = await readChunks(stream.getReader());
-  cosAssertBytes(concat([first.value, ...rest]), bytes, "a first chunk, then the rest");
+  cosAssertBytes(cosConcat([first.value, ...rest]), bytes, "a first chunk, then the rest");
 }, "a partly read stream of the File gives the rest of its bytes, once");
 
 promise_test(async () => {
@@ -111,7 +93,7 @@ promise_test(async () => {
   const [left, right] = file.stream().tee();
   const [l, r] = await Promise.all([new Response(left).bytes(), readChunks(right.getReader())]);
   cosAssertBytes(l, bytes, "a tee branch as a body");
-  cosAssertBytes(concat(r), bytes, "the other branch read in chunks");
+  cosAssertBytes(cosConcat(r), bytes, "the other branch read in chunks");
 }, "clone() and tee() of the File's stream give both readers every byte");
 
 promise_test(async () => {
@@ -122,7 +104,8 @@ promise_test(async () => {
   assert_true(done, "a cancelled stream is done");
   const response = new Response(file);
   await response.body.cancel();
-  cosAssertBytes(await file.arrayBuffer(), bytes, "the File still reads after its streams are cancelled");
+  cosAssertBytes(await file.arrayBuffer(), bytes,
+                 "the File still reads after its streams are cancelled");
 }, "cancelling an unread stream of the File");
 
 promise_test(async () => {
@@ -139,6 +122,6 @@ promise_test(async () => {
       }
       chunks.push(value);
     }
-    cosAssertBytes(concat(chunks), bytes, `a BYOB reader of ${length} bytes`);
+    cosAssertBytes(cosConcat(chunks), bytes, `a BYOB reader of ${length} bytes`);
   }
 }, "a BYOB reader of the File's stream reads every byte, and then is done");

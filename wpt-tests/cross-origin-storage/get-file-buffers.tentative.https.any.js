@@ -14,10 +14,8 @@
 // Several pages, and a last page that the file fills only in part.
 const LENGTH = 3 * 4096 * 16 + 1234;
 
-async function storedFile(length = LENGTH) {
-  const { bytes, hash } = await cosEntry(length);
-  await cosStore(hash, bytes);
-  return { bytes, hash, file: await (await cosRequest(hash)).getFile() };
+function storedFile(length = LENGTH) {
+  return cosStoredFile(length);
 }
 
 promise_test(async () => {
@@ -100,10 +98,7 @@ promise_test(async () => {
 
 promise_test(async () => {
   const text = "\ufeffmapped \u00e9\u4e2d\u{1f600}\n".repeat(5000);
-  const encoded = new TextEncoder().encode(text);
-  const hash = cosHash(await cosSha256Hex(encoded));
-  await cosStore(hash, encoded);
-  const file = await (await cosRequest(hash)).getFile();
+  const { file } = await cosStoredBytes(text);
   assert_equals(await file.text(), text.slice(1), "text() drops the BOM and decodes the rest");
   assert_equals(await file.slice(3, 20).text(), "mapped \u00e9\u4e2d\u{1f600}\n",
                 "a slice after the BOM");

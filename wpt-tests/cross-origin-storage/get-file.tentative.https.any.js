@@ -77,10 +77,7 @@ promise_test(async () => {
 
 promise_test(async () => {
   const text = "Cross-Origin Storage \u00e9\u4e2d\u{1f600}\n".repeat(2000);
-  const bytes = new TextEncoder().encode(text);
-  const hash = cosHash(await cosSha256Hex(bytes));
-  await cosStore(hash, bytes);
-  const file = await (await cosRequest(hash)).getFile();
+  const { file } = await cosStoredBytes(text);
   assert_equals(await file.text(), text, "text()");
   assert_equals(await file.slice(0, 21).text(), "Cross-Origin Storage ", "a slice's text()");
   assert_equals(await file.slice(21, 23).text(), "\u00e9", "a slice's text() from the middle");

@@ -14,20 +14,8 @@
 // More than one file-manager chunk (1 MiB), and not a multiple of it.
 const LENGTH = (1 << 20) + 4097;
 
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-async function storedFile(length = LENGTH) {
-  const { bytes, hash } = await cosEntry(length);
-  await cosStore(hash, bytes);
-  return { bytes, file: await (await cosRequest(hash)).getFile() };
+function storedFile(length = LENGTH) {
+  return cosStoredFile(length);
 }
 
 // Stores `chunks` (each written with its own write()) under the hash of `expected`, and checks
@@ -41,7 +29,8 @@ async function storeAndCheck(chunks, expected, what) {
 promise_test(async () => {
   const a = await storedFile();
   const b = await storedFile(5000);
-  await storeAndCheck([a.file, b.file], concat(a.bytes, b.bytes), "two stored Files in a row");
+  await storeAndCheck([a.file, b.file], cosConcat([a.bytes, b.bytes]),
+                      "two stored Files in a row");
 }, "write() of stored Files stores their bytes, in order");
 
 promise_test(async () => {
@@ -51,7 +40,7 @@ promise_test(async () => {
   const tailBytes = new Uint8Array(await tail.arrayBuffer());
   const slice = a.file.slice(3, LENGTH - 7);
   await storeAndCheck([head, slice, tail, a.file.slice(0, 0)],
-                      concat(head, a.bytes.subarray(3, LENGTH - 7), tailBytes),
+                      cosConcat([head, a.bytes.subarray(3, LENGTH - 7), tailBytes]),
                       "bytes, a slice of a stored File, a Blob and an empty slice");
 }, "write() of a slice of a stored File between other chunks");
 

@@ -89,6 +89,33 @@ async function cosRead(hash, options = {}, method = COS_METHOD) {
 }
 
 // Compares byte arrays without building a huge message (64 MiB payloads).
+// Stores `bytes` (or the UTF-8 of a string) and returns a File of the entry from getFile():
+// {bytes, hash, file}.
+async function cosStoredBytes(bytes) {
+  if (typeof bytes === "string") {
+    bytes = new TextEncoder().encode(bytes);
+  }
+  const hash = cosHash(await cosSha256Hex(bytes));
+  await cosStore(hash, bytes);
+  return { bytes, hash, file: await (await cosRequest(hash)).getFile() };
+}
+
+// A stored entry of `length` fresh random bytes, as `cosStoredBytes`.
+function cosStoredFile(length) {
+  return cosStoredBytes(cosRandomBytes(length));
+}
+
+// The concatenation of byte arrays.
+function cosConcat(parts) {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 function cosAssertBytes(actual, expected, description = "bytes") {
   actual = new Uint8Array(actual);
   expected = new Uint8Array(expected);
