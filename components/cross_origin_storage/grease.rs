@@ -9,7 +9,6 @@
 //! Attack 12) while different origins get independent masks.
 
 use cross_origin_storage_traits::{ContentHash, CosConfig};
-use servo_url::ImmutableOrigin;
 use sha2::{Digest, Sha256};
 
 const BLOCK: usize = 64;
@@ -52,14 +51,9 @@ impl Grease {
         }
     }
 
-    /// Whether to answer "absent" for this global-only read of an entry of `size` bytes.
-    pub fn elects(
-        &self,
-        origin: &ImmutableOrigin,
-        hash: &ContentHash,
-        size: u64,
-        now_ms: u64,
-    ) -> bool {
+    /// Whether to answer "absent" for this global-only read of an entry of `size` bytes by a
+    /// requester of limit key `key` (see `keys`).
+    pub fn elects(&self, key: &str, hash: &ContentHash, size: u64, now_ms: u64) -> bool {
         // Large entries are exempt: a spurious multi-GB re-download is disproportionate.
         if self.per_mille == 0 || size >= self.max_bytes {
             return false;
@@ -69,12 +63,11 @@ impl Grease {
             uuid::Uuid::new_v4().as_u64_pair().0
         } else {
             let epoch = now_ms.checked_div(self.epoch_ms).unwrap_or(0);
-            let origin = origin.ascii_serialization();
             let mac = hmac_sha256(
                 &self.secret,
                 &[
-                    &(origin.len() as u64).to_be_bytes(),
-                    origin.as_bytes(),
+                    &(key.len() as u64).to_be_bytes(),
+                    key.as_bytes(),
                     hash.algorithm().name().as_bytes(),
                     b":",
                     hash.value().as_bytes(),
@@ -93,13 +86,8 @@ impl Grease {
 mod tests {
     use cross_origin_storage_traits::HashAlgorithm;
     use cross_origin_storage_traits::hash::to_hex;
-    use servo_url::ServoUrl;
 
     use super::*;
-
-    fn origin(s: &str) -> ImmutableOrigin {
-        ServoUrl::parse(s).unwrap().origin()
-    }
 
     fn hash(n: u32) -> ContentHash {
         ContentHash::from_digest(HashAlgorithm::Sha256, &Sha256::digest(n.to_be_bytes())).unwrap()
@@ -135,11 +123,11 @@ mod tests {
     #[test]
     fn decisions_are_stable_within_an_epoch_and_vary_across_them() {
         let g = grease(500, false);
-        let a = origin("https://a.example");
+        let a = "a.example";
         let day = 86_400_000;
         let answers = |now: u64| {
             (0..200)
-                .map(|n| g.elects(&a, &hash(n), 10, now))
+                .map(|n| g.elects(a, &hash(n), 10, now))
                 .collect::<Vec<_>>()
         };
         assert_eq!(answers(5), answers(day - 1), "same epoch, same answers");
@@ -149,9 +137,9 @@ mod tests {
             (50..150).contains(&elected),
             "about half at 500‰: {elected}"
         );
-        let b = origin("https://b.example");
-        let other: Vec<bool> = (0..200).map(|n| g.elects(&b, &hash(n), 10, 5)).collect();
-        assert_ne!(answers(5), other, "origins get independent masks");
+        let b = "b.example";
+        let other: Vec<bool> = (0..200).map(|n| g.elects(b, &hash(n), 10, 5)).collect();
+        assert_ne!(answers(5), other, "keys get independent masks");
         let other_secret = Grease::new(
             [8; 32],
             &CosConfig {
@@ -160,18 +148,18 @@ mod tests {
             },
         );
         let other: Vec<bool> = (0..200)
-            .map(|n| other_secret.elects(&a, &hash(n), 10, 5))
+            .map(|n| other_secret.elects(a, &hash(n), 10, 5))
             .collect();
         assert_ne!(answers(5), other, "the profile secret keys the mask");
     }
 
     #[test]
     fn zero_disables_and_large_entries_are_exempt() {
-        let a = origin("https://a.example");
-        assert!((0..100).all(|n| !grease(0, false).elects(&a, &hash(n), 10, 0)));
+        let a = "a.example";
+        assert!((0..100).all(|n| !grease(0, false).elects(a, &hash(n), 10, 0)));
         let always = grease(1000, false);
-        assert!((0..100).all(|n| always.elects(&a, &hash(n), 511_999, 0)));
-        assert!((0..100).all(|n| !always.elects(&a, &hash(n), 512_000, 0)));
-        assert!(grease(1000, true).elects(&a, &hash(1), 10, 0));
+        assert!((0..100).all(|n| always.elects(a, &hash(n), 511_999, 0)));
+        assert!((0..100).all(|n| !always.elects(a, &hash(n), 512_000, 0)));
+        assert!(grease(1000, true).elects(a, &hash(1), 10, 0));
     }
 }

@@ -12,10 +12,14 @@
 //! - `sessions`: handles and write sessions (incremental hashing);
 //! - `quota`: per-origin limits and eviction planning;
 //! - `phl`, `grease`: the gates of the global grant;
+//! - `binding`: which origins a content channel may claim;
+//! - `keys`: what the per-requester limits are counted per;
 //! - `thread`: the message loop.
 
+pub mod binding;
 pub mod clock;
 pub mod grease;
+pub mod keys;
 pub mod phl;
 pub mod quota;
 pub mod registry;
@@ -28,10 +32,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread as std_thread;
 
-use cross_origin_storage_traits::{CosConfig, CosError, CosMsg, ReadEvent};
+use cross_origin_storage_traits::{
+    CosConfig, CosControlMsg, CosError, CosInbound, CosThreadHandle,
+};
+use crossbeam_channel::Receiver;
 use log::{error, warn};
 use profile_traits::mem::ProfilerChan;
-use servo_base::generic_channel::{self, GenericReceiver, GenericSender, ReceiveError};
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::snapshot::{RegisterSnapshot, SnapshotLender};
@@ -44,7 +50,7 @@ pub fn new_cross_origin_storage_thread(
     snapshots: Option<SnapshotLender>,
     mem_profiler_chan: ProfilerChan,
     reporter_name: String,
-) -> GenericSender<CosMsg> {
+) -> CosThreadHandle {
     let options = CosThreadOptions {
         config_dir,
         temporary,
@@ -61,9 +67,10 @@ pub fn new_cross_origin_storage_thread_with(
     options: CosThreadOptions,
     mem_profiler_chan: ProfilerChan,
     reporter_name: String,
-) -> GenericSender<CosMsg> {
-    let (chan, port) = generic_channel::channel().expect("Failed to create the COS channel");
-    let chan2 = chan.clone();
+) -> CosThreadHandle {
+    let (inbound, port) = crossbeam_channel::unbounded();
+    let handle = CosThreadHandle::new(inbound);
+    let reports = handle.inbound().clone();
     let name = reporter_name.clone();
     std_thread::Builder::new()
         .name("CrossOriginStorage".to_owned())
@@ -77,50 +84,37 @@ pub fn new_cross_origin_storage_thread_with(
                     },
                 },
                 reporter_name,
-                chan2,
-                CosMsg::CollectMemoryReport,
+                reports,
+                |chan| CosInbound::Control(CosControlMsg::CollectMemoryReport(chan)),
             );
         })
         .expect("Failed to spawn the CrossOriginStorage thread");
-    chan
+    handle
 }
 
 /// When not even a memory store can be opened, every request still gets an answer.
-fn run_unavailable(port: GenericReceiver<CosMsg>, reason: String) {
+fn run_unavailable(port: Receiver<CosInbound>, reason: String) {
     // Why is for the log: it can hold paths and OS messages that pages must not see.
     warn!("COS: the store is unavailable: {reason}");
-    let failure = || CosError::Operation("Cross-Origin Storage is unavailable.".to_owned());
-    loop {
-        let message = match port.recv() {
-            Ok(message) => message,
-            Err(ReceiveError::DeserializationFailed(_)) => continue,
-            Err(_) => return,
-        };
+    while let Ok(message) = port.recv() {
         match message {
-            CosMsg::RequestFileHandle { reply, .. } => drop(reply.send(Err(failure()))),
-            CosMsg::RequestFileHandles { reply, .. } => drop(reply.send(Err(failure()))),
-            CosMsg::ReadFile { reply, .. } => drop(reply.send(ReadEvent::Error(failure()))),
-            CosMsg::CreateWritable { reply, .. } => drop(reply.send(Err(failure()))),
-            CosMsg::Write { reply, .. } => {
-                if let Some(reply) = reply {
-                    drop(reply.send(Err(failure())))
-                }
-            },
-            CosMsg::Close { reply, .. } => drop(reply.send(Err(failure()))),
-            CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } => {},
-            CosMsg::ListEntries(reply) => drop(reply.send(Vec::new())),
-            CosMsg::DeleteEntry { reply, .. } => drop(reply.send(false)),
-            CosMsg::ClearOrigin { reply, .. } | CosMsg::ClearSite { reply, .. } => {
-                drop(reply.send(0))
-            },
-            CosMsg::ClearAll(reply) => drop(reply.send(0)),
-            CosMsg::CollectMemoryReport(chan) => drop(
-                chan.0
-                    .send(profile_traits::mem::ProcessReports::new(vec![])),
-            ),
-            CosMsg::Exit(sender) => {
-                let _ = sender.send(());
-                return;
+            CosInbound::Content { request, .. } => request.refuse(CosError::Operation(
+                "Cross-Origin Storage is unavailable.".to_owned(),
+            )),
+            CosInbound::Control(message) => match message {
+                CosControlMsg::ListEntries(reply) => drop(reply.send(Vec::new())),
+                CosControlMsg::DeleteEntry { reply, .. } => drop(reply.send(false)),
+                CosControlMsg::ClearOrigin { reply, .. }
+                | CosControlMsg::ClearSite { reply, .. }
+                | CosControlMsg::ClearAll(reply) => drop(reply.send(0)),
+                CosControlMsg::CollectMemoryReport(chan) => drop(
+                    chan.0
+                        .send(profile_traits::mem::ProcessReports::new(vec![])),
+                ),
+                CosControlMsg::Exit(sender) => {
+                    let _ = sender.send(());
+                    return;
+                },
             },
         }
     }

@@ -6,7 +6,7 @@
 //! the per-profile GREASE secret. It is the source of truth for grants; a blob without a row
 //! is garbage. Rows are written only after a blob is durably published (register-nothing).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use cross_origin_storage_traits::{ContentHash, EntryGrants, EntryInfo, HashAlgorithm};
@@ -158,17 +158,17 @@ impl Registry {
             .map(|at| at.map(uint))
     }
 
-    /// Bytes charged to `origin`: the full size of every entry it stores.
-    pub fn usage(&self, origin: &ImmutableOrigin) -> Result<u64> {
-        self.conn
-            .query_row(
-                "SELECT COALESCE(SUM(e.size), 0) FROM storing_origins s
-                 JOIN entries e ON e.algorithm = s.algorithm AND e.value = s.value
-                 WHERE s.origin = ?1",
-                params![serialize(origin)],
-                |row| row.get::<_, i64>(0),
-            )
-            .map(uint)
+    /// Bytes charged to the origins `counts` picks: the full size of every entry one of them
+    /// stores, each entry once however many of them store it.
+    pub fn usage_where(&self, counts: impl Fn(&ImmutableOrigin) -> bool) -> Result<u64> {
+        let mut charged = HashSet::new();
+        let mut total = 0u64;
+        for (origin, candidate) in self.stored_by()? {
+            if counts(&origin) && charged.insert(candidate.hash.clone()) {
+                total = total.saturating_add(candidate.size);
+            }
+        }
+        Ok(total)
     }
 
     /// Bytes stored once, whoever stores them: what the global budget counts.
@@ -180,15 +180,57 @@ impl Registry {
             .map(uint)
     }
 
-    /// Entries whose only storing origin is `origin`: the ones it may evict.
-    pub fn sole_owned(&self, origin: &ImmutableOrigin) -> Result<Vec<Candidate>> {
-        self.candidates(
-            "SELECT e.algorithm, e.value, e.size, e.last_read FROM storing_origins s
-             JOIN entries e ON e.algorithm = s.algorithm AND e.value = s.value
-             WHERE s.origin = ?1 AND (SELECT COUNT(*) FROM storing_origins o
-                 WHERE o.algorithm = s.algorithm AND o.value = s.value) = 1",
-            params![serialize(origin)],
-        )
+    /// Entries that only origins `owns` picks store: the ones those origins may evict.
+    pub fn owned_where(&self, owns: impl Fn(&ImmutableOrigin) -> bool) -> Result<Vec<Candidate>> {
+        let mut owned: HashMap<ContentHash, (bool, Candidate)> = HashMap::new();
+        for (origin, candidate) in self.stored_by()? {
+            let mine = owns(&origin);
+            owned
+                .entry(candidate.hash.clone())
+                .and_modify(|(all_mine, _)| *all_mine &= mine)
+                .or_insert((mine, candidate));
+        }
+        let mut candidates: Vec<Candidate> = owned
+            .into_values()
+            .filter_map(|(all_mine, candidate)| all_mine.then_some(candidate))
+            .collect();
+        // A stable order, so that equal read times evict the same way every time.
+        candidates.sort_by_key(|c| c.hash.to_string());
+        Ok(candidates)
+    }
+
+    /// Every (storing origin, entry) pair. Rows naming an origin or hash that does not parse
+    /// are damaged and skipped.
+    fn stored_by(&self) -> Result<Vec<(ImmutableOrigin, Candidate)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT s.origin, e.algorithm, e.value, e.size, e.last_read FROM storing_origins s
+             JOIN entries e ON e.algorithm = s.algorithm AND e.value = s.value",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut pairs = Vec::new();
+        for row in rows {
+            let (origin, algorithm, value, size, last_read) = row?;
+            let (Some(origin), Some(hash)) =
+                (parse_origin(&origin), parse_hash(&algorithm, &value))
+            else {
+                continue;
+            };
+            let candidate = Candidate {
+                hash,
+                size: uint(size),
+                last_read_ms: uint(last_read),
+            };
+            pairs.push((origin, candidate));
+        }
+        Ok(pairs)
     }
 
     /// Every entry, in key order: under global pressure any of them may be evicted.
@@ -389,17 +431,17 @@ impl Registry {
         Ok(uint(count))
     }
 
-    /// Charges a probe of `hash` by `origin` against its budget of distinct hashes per window.
-    /// Returns false when over budget. Re-probing an already charged hash is free.
+    /// Charges a probe of `hash` by the requester of limit key `origin` (see `keys`: a site
+    /// or an origin; the column keeps its first name) against its budget of distinct hashes per
+    /// window. Returns false when over budget. Re-probing an already charged hash is free.
     pub fn charge_probe(
         &mut self,
-        origin: &ImmutableOrigin,
+        origin: &str,
         hash: &ContentHash,
         now_ms: u64,
         window_ms: u64,
         budget: u64,
     ) -> Result<bool> {
-        let origin = serialize(origin);
         let (algorithm, value) = key(hash);
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -609,8 +651,12 @@ mod tests {
         );
         assert_eq!(row.grants.origins, vec![listed]);
         assert!(row.grants.globally_disclosable);
-        assert_eq!(registry.usage(&origin("https://a.example")).unwrap(), 150);
-        assert_eq!(registry.usage(&origin("https://b.example")).unwrap(), 100);
+        let a = origin("https://a.example");
+        let b = origin("https://b.example");
+        assert_eq!(registry.usage_where(|o| *o == a).unwrap(), 150);
+        assert_eq!(registry.usage_where(|o| *o == b).unwrap(), 100);
+        // An entry two counted origins store is charged once.
+        assert_eq!(registry.usage_where(|o| *o == a || *o == b).unwrap(), 150);
         assert_eq!(
             registry
                 .stored_at(&hash(1), &origin("https://b.example"))
@@ -623,13 +669,21 @@ mod tests {
                 .unwrap(),
             None
         );
-        let sole: Vec<ContentHash> = registry
-            .sole_owned(&origin("https://a.example"))
-            .unwrap()
-            .into_iter()
-            .map(|c| c.hash)
-            .collect();
-        assert_eq!(sole, vec![hash(2)]);
+        let owned = |owns: &dyn Fn(&ImmutableOrigin) -> bool| -> Vec<ContentHash> {
+            let mut owned: Vec<ContentHash> = registry
+                .owned_where(owns)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.hash)
+                .collect();
+            owned.sort_by_key(|h| h.to_string());
+            owned
+        };
+        assert_eq!(owned(&|o| *o == a), vec![hash(2)]);
+        let mut both = vec![hash(1), hash(2)];
+        both.sort_by_key(|h| h.to_string());
+        assert_eq!(owned(&|o| *o == a || *o == b), both);
+        assert!(owned(&|o| *o == b).is_empty());
     }
 
     #[test]
@@ -663,7 +717,7 @@ mod tests {
                 .origins
                 .is_empty()
         );
-        assert_eq!(registry.usage(&a).unwrap(), 0);
+        assert_eq!(registry.usage_where(|o| *o == a).unwrap(), 0);
         assert_eq!(registry.clear_all().unwrap(), 2);
         assert!(registry.all_candidates().unwrap().is_empty());
     }
@@ -671,21 +725,20 @@ mod tests {
     #[test]
     fn probe_budget_counts_distinct_hashes_per_window() {
         let mut registry = Registry::memory().unwrap();
-        let a = origin("https://a.example");
-        let b = origin("https://b.example");
-        assert!(registry.charge_probe(&a, &hash(1), 0, 1000, 2).unwrap());
-        assert!(registry.charge_probe(&a, &hash(2), 1, 1000, 2).unwrap());
+        let (a, b) = ("a.example", "b.example");
+        assert!(registry.charge_probe(a, &hash(1), 0, 1000, 2).unwrap());
+        assert!(registry.charge_probe(a, &hash(2), 1, 1000, 2).unwrap());
         assert!(
-            registry.charge_probe(&a, &hash(1), 2, 1000, 2).unwrap(),
+            registry.charge_probe(a, &hash(1), 2, 1000, 2).unwrap(),
             "re-probe is free"
         );
-        assert!(!registry.charge_probe(&a, &hash(3), 3, 1000, 2).unwrap());
+        assert!(!registry.charge_probe(a, &hash(3), 3, 1000, 2).unwrap());
         assert!(
-            registry.charge_probe(&b, &hash(3), 3, 1000, 2).unwrap(),
-            "budgets are per origin"
+            registry.charge_probe(b, &hash(3), 3, 1000, 2).unwrap(),
+            "budgets are per key"
         );
         assert!(
-            registry.charge_probe(&a, &hash(3), 1001, 1000, 2).unwrap(),
+            registry.charge_probe(a, &hash(3), 1001, 1000, 2).unwrap(),
             "window expired"
         );
     }

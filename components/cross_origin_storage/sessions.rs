@@ -420,21 +420,29 @@ impl Sessions {
         self.handles.len()
     }
 
-    /// How many live handles `origin` holds.
-    pub fn handles_of(&self, origin: &ImmutableOrigin) -> usize {
-        self.handles_per_origin.get(origin).copied().unwrap_or(0)
+    /// How many live handles the origins `counts` picks hold.
+    pub fn handles_where(&self, counts: impl Fn(&ImmutableOrigin) -> bool) -> usize {
+        self.handles_per_origin
+            .iter()
+            .filter(|(origin, _)| counts(origin))
+            .map(|(_, held)| held)
+            .sum()
     }
 
-    /// How many write sessions `origin` has open.
-    pub fn writes_of(&self, origin: &ImmutableOrigin) -> usize {
-        self.writes.values().filter(|w| w.origin == *origin).count()
+    /// How many write sessions the origins `counts` picks have open.
+    pub fn writes_where(&self, counts: impl Fn(&ImmutableOrigin) -> bool) -> usize {
+        self.writes.values().filter(|w| counts(&w.origin)).count()
     }
 
-    /// The bytes `origin`'s open write sessions other than `except` hold.
-    pub fn in_flight_bytes(&self, origin: &ImmutableOrigin, except: WriteId) -> u64 {
+    /// The bytes the open write sessions of the origins `counts` picks hold, but `except`.
+    pub fn in_flight_bytes_where(
+        &self,
+        counts: impl Fn(&ImmutableOrigin) -> bool,
+        except: WriteId,
+    ) -> u64 {
         self.writes
             .iter()
-            .filter(|(id, w)| **id != except && w.origin == *origin)
+            .filter(|(id, w)| **id != except && counts(&w.origin))
             .map(|(_, w)| w.size())
             .sum()
     }

@@ -12,20 +12,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cross_origin_storage_traits::{
-    CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, Disclosure, FileMetadata, HandleGrant,
-    HandleId, MAX_HANDLES_PER_ORIGIN, MAX_OPEN_WRITES_PER_ORIGIN, MAX_REQUEST_HASHES, MergePolicy,
-    OriginsInput, ReadEvent, RequestedOrigins, WriteCommand, WriteId, config::BudgetExempt,
+    CHUNK_BYTES, ContentHash, CosConfig, CosControlMsg, CosError, CosInbound, CosMsg, Disclosure,
+    FileMetadata, HandleGrant, HandleId, MAX_REQUEST_HASHES, MergePolicy, OriginsInput, ReadEvent,
+    RequestedOrigins, WriteCommand, WriteId, config::BudgetExempt,
 };
+use crossbeam_channel::Receiver;
 use log::{debug, warn};
 use malloc_size_of::MallocSizeOf;
 use net_traits::pub_domains::is_same_site;
 use profile_traits::mem::{ProcessReports, Report, ReportKind, ReportsChan, perform_memory_report};
 use profile_traits::path;
-use servo_base::generic_channel::{GenericCallback, GenericReceiver, ReceiveError};
+use servo_base::generic_channel::GenericCallback;
 use servo_url::ImmutableOrigin;
 
+use crate::binding;
 use crate::clock::Clock;
 use crate::grease::Grease;
+use crate::keys;
 use crate::phl::PublicHashList;
 use crate::quota::{self, Admission, Candidate};
 use crate::registry::Registry;
@@ -146,27 +149,33 @@ impl CosStorage {
         self.quota
     }
 
-    pub fn run(mut self, port: GenericReceiver<CosMsg>) {
-        loop {
-            match port.recv() {
-                Ok(message) => {
-                    if !self.handle(message) {
-                        return;
-                    }
-                },
-                // A forged or corrupt message must not take the thread down.
-                Err(ReceiveError::DeserializationFailed(error)) => {
-                    warn!("COS: dropping a malformed message: {error}");
-                },
-                Err(_) => break,
+    pub fn run(mut self, port: Receiver<CosInbound>) {
+        // Ends on `Exit`, or when every sender is gone.
+        while let Ok(message) = port.recv() {
+            if !self.handle(message) {
+                return;
             }
         }
         self.shutdown();
     }
 
     /// Handles one message; returns false after `Exit`.
-    pub fn handle(&mut self, message: CosMsg) -> bool {
+    pub fn handle(&mut self, message: CosInbound) -> bool {
         match message {
+            CosInbound::Content { site, request } => {
+                match binding::check(&site, request.claimed_origin()) {
+                    Ok(()) => self.handle_request(request),
+                    Err(refusal) => request.refuse(refusal),
+                }
+                true
+            },
+            CosInbound::Control(message) => self.handle_control(message),
+        }
+    }
+
+    /// A page's request, from a channel whose site covers the claimed origin.
+    fn handle_request(&mut self, request: CosMsg) {
+        match request {
             CosMsg::RequestFileHandle {
                 origin,
                 hash,
@@ -226,14 +235,20 @@ impl CosStorage {
             CosMsg::ReleaseHandle { handle_id, origin } => {
                 self.sessions.release_handle(handle_id, &origin);
             },
-            CosMsg::ListEntries(reply) => {
+        }
+    }
+
+    /// Returns false after `Exit`.
+    fn handle_control(&mut self, message: CosControlMsg) -> bool {
+        match message {
+            CosControlMsg::ListEntries(reply) => {
                 let entries = self.registry.list().unwrap_or_else(|error| {
                     warn!("COS: listing entries failed: {error}");
                     Vec::new()
                 });
                 let _ = reply.send(entries);
             },
-            CosMsg::DeleteEntry { hash, reply } => {
+            CosControlMsg::DeleteEntry { hash, reply } => {
                 let existed = match self.registry.delete_entry(&hash) {
                     Ok(existed) => {
                         self.store.remove_blob(&hash);
@@ -246,10 +261,10 @@ impl CosStorage {
                 };
                 let _ = reply.send(existed);
             },
-            CosMsg::ClearOrigin { origin, reply } => {
+            CosControlMsg::ClearOrigin { origin, reply } => {
                 let _ = reply.send(self.revoke(|o| *o == origin));
             },
-            CosMsg::ClearSite { site, reply } => {
+            CosControlMsg::ClearSite { site, reply } => {
                 let site = site.trim().trim_end_matches('.').to_ascii_lowercase();
                 let suffix = format!(".{site}");
                 let _ = reply.send(self.revoke(|o| {
@@ -259,7 +274,7 @@ impl CosStorage {
                             .is_some_and(|host| host == site || host.ends_with(&suffix))
                 }));
             },
-            CosMsg::ClearAll(reply) => {
+            CosControlMsg::ClearAll(reply) => {
                 let deleted = match self.registry.clear_all() {
                     Ok(count) => {
                         if let Err(error) = self.store.remove_all_blobs() {
@@ -274,8 +289,8 @@ impl CosStorage {
                 };
                 let _ = reply.send(deleted);
             },
-            CosMsg::CollectMemoryReport(reports_chan) => self.report_memory(reports_chan),
-            CosMsg::Exit(sender) => {
+            CosControlMsg::CollectMemoryReport(reports_chan) => self.report_memory(reports_chan),
+            CosControlMsg::Exit(sender) => {
                 self.shutdown();
                 let _ = sender.send(());
                 return false;
@@ -303,10 +318,10 @@ impl CosStorage {
                 hash.algorithm()
             )));
         }
-        let held = self.sessions.handles_of(&origin);
-        if held >= MAX_HANDLES_PER_ORIGIN {
+        let held = self.sessions.handles_where(self.counts_with(&origin));
+        if held >= self.config.max_handles {
             return Err(CosError::QuotaExceeded {
-                quota: MAX_HANDLES_PER_ORIGIN as u64,
+                quota: self.config.max_handles as u64,
                 requested: held as u64 + 1,
             });
         }
@@ -426,9 +441,10 @@ impl CosStorage {
         if !exempt && self.config.probe_budget > 0 {
             let window_ms = self.config.probe_budget_window_secs.saturating_mul(1000);
             let now = self.clock.now_ms();
+            let key = keys::limit_key(self.config.limit_key, origin);
             match self
                 .registry
-                .charge_probe(origin, hash, now, window_ms, self.config.probe_budget)
+                .charge_probe(&key, hash, now, window_ms, self.config.probe_budget)
             {
                 Ok(true) => {},
                 Ok(false) => return false,
@@ -442,10 +458,11 @@ impl CosStorage {
         let disclosed = match disclosure {
             Disclosure::StoringOrigin | Disclosure::SameSite | Disclosure::Listed => true,
             Disclosure::GlobalCandidate => {
+                let key = keys::limit_key(self.config.limit_key, origin);
                 on_phl
                     && !self
                         .grease
-                        .elects(origin, hash, entry.size, self.clock.now_ms())
+                        .elects(&key, hash, entry.size, self.clock.now_ms())
             },
             Disclosure::None => false,
         };
@@ -522,16 +539,16 @@ impl CosStorage {
         handle_id: HandleId,
         origin: &ImmutableOrigin,
     ) -> Result<WriteId, CosError> {
-        let open = self.sessions.writes_of(origin);
+        let open = self.sessions.writes_where(self.counts_with(origin));
         let handle = self.sessions.handle(handle_id, origin)?;
         if !handle.writable {
             return Err(CosError::NotAllowed(
                 "Only handles from a create request are writable.".to_owned(),
             ));
         }
-        if open >= MAX_OPEN_WRITES_PER_ORIGIN {
+        if open >= self.config.max_open_writes {
             return Err(CosError::QuotaExceeded {
-                quota: MAX_OPEN_WRITES_PER_ORIGIN as u64,
+                quota: self.config.max_open_writes as u64,
                 requested: open as u64 + 1,
             });
         }
@@ -549,11 +566,12 @@ impl CosStorage {
         command: WriteCommand,
         last: bool,
     ) -> Result<(), CosError> {
-        // The origin's other open sessions are charged as they grow, so the bytes of all its open
+        // The key's other open sessions are charged as they grow, so the bytes of all its open
         // sessions together stay within its quota, however many it opens.
-        let quota = self
-            .quota
-            .saturating_sub(self.sessions.in_flight_bytes(origin, write_id));
+        let in_flight = self
+            .sessions
+            .in_flight_bytes_where(self.counts_with(origin), write_id);
+        let quota = self.quota.saturating_sub(in_flight);
         self.sessions
             .write(write_id, origin)?
             .apply_part(command, quota, last)
@@ -574,16 +592,19 @@ impl CosStorage {
         let hash = session.hash.clone();
         let size = session.size();
         let existing = self.registry.entry(&hash).map_err(database_error)?;
+        // Quota is charged per key (see `keys`): bytes another origin of the same key already
+        // stores cost nothing more.
+        let counts = self.counts_with(origin);
         let already_charged = existing
             .as_ref()
-            .is_some_and(|e| e.size == size && e.grants.storing_origins.contains(origin));
+            .is_some_and(|e| e.size == size && e.grants.storing_origins.iter().any(&counts));
         let admission = if already_charged {
             Admission::AlreadyCharged
         } else {
-            let usage = self.registry.usage(origin).map_err(database_error)?;
+            let usage = self.registry.usage_where(&counts).map_err(database_error)?;
             let candidates = self
                 .registry
-                .sole_owned(origin)
+                .owned_where(&counts)
                 .map_err(database_error)?
                 .into_iter()
                 .filter(|c| c.hash != hash)
@@ -663,6 +684,13 @@ impl CosStorage {
                 requested: size,
             }),
         }
+    }
+
+    /// Which origins count under the same limit key as `origin`.
+    fn counts_with(&self, origin: &ImmutableOrigin) -> impl Fn(&ImmutableOrigin) -> bool + use<> {
+        let kind = self.config.limit_key;
+        let key = keys::limit_key(kind, origin);
+        move |other| keys::counts_under(kind, &key, other)
     }
 
     fn revoke(&mut self, pred: impl Fn(&ImmutableOrigin) -> bool) -> u64 {

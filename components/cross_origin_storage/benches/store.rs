@@ -13,6 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::Cos;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use cross_origin_storage::registry::Registry;
 use cross_origin_storage::store::BlobStore;
@@ -20,9 +24,10 @@ use cross_origin_storage::{
     CosThreadOptions, SystemClock, new_cross_origin_storage_thread_with, store_root,
 };
 use cross_origin_storage_traits::{
-    ContentHash, CosConfig, CosMsg, EntryGrants, HashAlgorithm, MergePolicy, WriteCommand,
+    ContentHash, CosConfig, CosControlMsg, CosMsg, EntryGrants, HashAlgorithm, MergePolicy,
+    WriteCommand,
 };
-use servo_base::generic_channel::{self, GenericCallback, GenericSender};
+use servo_base::generic_channel::{self, GenericCallback};
 use servo_default_resources as _;
 use servo_url::{ImmutableOrigin, ServoUrl};
 use sha2::{Digest, Sha256};
@@ -45,7 +50,7 @@ fn config() -> CosConfig {
     }
 }
 
-fn start(dir: &Path) -> GenericSender<CosMsg> {
+fn start(dir: &Path) -> Cos {
     let options = CosThreadOptions {
         config_dir: Some(dir.to_path_buf()),
         temporary: false,
@@ -54,16 +59,16 @@ fn start(dir: &Path) -> GenericSender<CosMsg> {
         disk_capacity: None,
         snapshots: None,
     };
-    new_cross_origin_storage_thread_with(
+    Cos::new(new_cross_origin_storage_thread_with(
         options,
         profile::mem::Profiler::create(),
         "bench".to_owned(),
-    )
+    ))
 }
 
-fn exit(cos: &GenericSender<CosMsg>) {
+fn exit(cos: &Cos) {
     let (sender, receiver) = generic_channel::channel().unwrap();
-    cos.send(CosMsg::Exit(sender)).unwrap();
+    cos.control(CosControlMsg::Exit(sender));
     receiver.recv().unwrap();
 }
 
@@ -97,12 +102,7 @@ fn streamed_hash(chunks: &[Vec<u8>], count: usize) -> ContentHash {
     ContentHash::from_digest(HashAlgorithm::Sha256, &hasher.finalize()).unwrap()
 }
 
-fn request(
-    cos: &GenericSender<CosMsg>,
-    origin: &ImmutableOrigin,
-    hash: &ContentHash,
-    create: bool,
-) -> Option<u64> {
+fn request(cos: &Cos, origin: &ImmutableOrigin, hash: &ContentHash, create: bool) -> Option<u64> {
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
     cos.send(CosMsg::RequestFileHandle {
         origin: origin.clone(),
@@ -120,7 +120,7 @@ fn request(
 /// script copies a page's buffer once on its way to the thread; the copy is timed, generating
 /// the bytes is not (the one-pass baselines do not generate theirs either).
 fn store_streamed(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     hash: &ContentHash,
     source: &[Vec<u8>],
@@ -165,13 +165,12 @@ fn store_streamed(
     receiver.recv().unwrap().unwrap();
 }
 
-fn delete(cos: &GenericSender<CosMsg>, hash: &ContentHash) {
+fn delete(cos: &Cos, hash: &ContentHash) {
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::DeleteEntry {
+    cos.control(CosControlMsg::DeleteEntry {
         hash: hash.clone(),
         reply,
-    })
-    .unwrap();
+    });
     receiver.recv().unwrap();
 }
 

@@ -2,7 +2,7 @@
  * License, v. 2.0. If a copy of the MPL was not distributed with this
  * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
 
-//! End-to-end flows through the thread's `GenericSender`, in-process.
+//! End-to-end flows through the thread's channels, in-process.
 
 mod common;
 
@@ -12,21 +12,17 @@ use std::sync::Arc;
 use common::*;
 use cross_origin_storage::{ManualClock, store_root};
 use cross_origin_storage_traits::{
-    CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES,
-    MAX_HANDLES_PER_ORIGIN, MAX_OPEN_WRITES_PER_ORIGIN, MAX_REQUEST_HASHES, OriginsInput,
-    WriteCommand,
+    CHUNK_BYTES, ContentHash, CosConfig, CosControlMsg, CosError, CosMsg, HashAlgorithm, LimitKey,
+    MAX_COS_WRITE_FILE_BYTES, MAX_HANDLES_PER_ORIGIN, MAX_OPEN_WRITES_PER_ORIGIN,
+    MAX_REQUEST_HASHES, OriginsInput, WriteCommand,
 };
 use servo_base::generic_channel::{self, GenericCallback};
 use servo_default_resources as _;
+use servo_url::ImmutableOrigin;
 
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-fn memory(
-    config: CosConfig,
-) -> (
-    servo_base::generic_channel::GenericSender<CosMsg>,
-    Arc<ManualClock>,
-) {
+fn memory(config: CosConfig) -> (Cos, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(1_000));
     (start(None, config, clock.clone()), clock)
 }
@@ -517,11 +513,10 @@ fn clearing_revokes_and_collects() {
     store(&cos, &b, &only_b, list_of(&["https://a.site.example"])).unwrap();
 
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::ClearOrigin {
+    cos.control(CosControlMsg::ClearOrigin {
         origin: a.clone(),
         reply,
-    })
-    .unwrap();
+    });
     assert_eq!(receiver.recv().unwrap(), 1);
     assert_eq!(
         read_handle(&cos, &a, handle).unwrap_err(),
@@ -541,11 +536,10 @@ fn clearing_revokes_and_collects() {
     );
 
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::ClearSite {
+    cos.control(CosControlMsg::ClearSite {
         site: "site.example".to_owned(),
         reply,
-    })
-    .unwrap();
+    });
     assert_eq!(receiver.recv().unwrap(), 1);
     assert_eq!(
         read(&cos, &apex, &sha256(&only_apex)),
@@ -553,14 +547,13 @@ fn clearing_revokes_and_collects() {
     );
 
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::DeleteEntry {
+    cos.control(CosControlMsg::DeleteEntry {
         hash: sha256(&only_b),
         reply,
-    })
-    .unwrap();
+    });
     assert!(receiver.recv().unwrap());
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::ClearAll(reply)).unwrap();
+    cos.control(CosControlMsg::ClearAll(reply));
     assert_eq!(receiver.recv().unwrap(), 1);
     assert!(list(&cos).is_empty());
 }
@@ -667,11 +660,11 @@ fn ephemeral_stores_write_nothing_to_the_profile() {
             disk_capacity: None,
             snapshots: None,
         };
-        let cos = cross_origin_storage::new_cross_origin_storage_thread_with(
+        let cos = Cos::new(cross_origin_storage::new_cross_origin_storage_thread_with(
             options,
             profile::mem::Profiler::create(),
             "private".to_owned(),
-        );
+        ));
         store(&cos, &a, b"private bytes", None).unwrap();
         assert_eq!(
             read(&cos, &a, &sha256(b"private bytes")).unwrap(),
@@ -686,10 +679,9 @@ fn ephemeral_stores_write_nothing_to_the_profile() {
 fn memory_reports_and_forged_inputs_do_not_break_the_thread() {
     let (cos, _) = memory(config());
     let (sender, receiver) = generic_channel::channel().unwrap();
-    cos.send(CosMsg::CollectMemoryReport(
+    cos.control(CosControlMsg::CollectMemoryReport(
         profile_traits::mem::ReportsChan(sender),
-    ))
-    .unwrap();
+    ));
     let reports = receiver.recv().unwrap();
     assert!(
         reports
@@ -742,11 +734,10 @@ fn the_ceiling_bounds_list_grants_and_site_clearing_respects_label_boundaries() 
     let lookalike = origin("https://notsite.example");
     store(&cos, &lookalike, b"lookalike", None).unwrap();
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::ClearSite {
+    cos.control(CosControlMsg::ClearSite {
         site: "site.example".to_owned(),
         reply,
-    })
-    .unwrap();
+    });
     assert_eq!(receiver.recv().unwrap(), 0);
     assert_eq!(
         read(&cos, &lookalike, &sha256(b"lookalike")).unwrap(),
@@ -1024,4 +1015,120 @@ fn live_handles_are_capped_per_origin() {
     })
     .unwrap();
     assert!(request(&cos, &a, &hash, true, None).is_ok());
+}
+
+/// Quota is counted per site by default: a site's subdomains share one allowance, so a second
+/// subdomain's store must make room within it (here by evicting the first one's entry, the
+/// site's least recently read). Counted per origin (`limits_key = "origin"`), each has its own.
+#[test]
+fn subdomains_share_one_quota_unless_keyed_per_origin() {
+    let first = origin("https://one.site.example");
+    let second = origin("https://two.site.example");
+    let older = content(60, 600);
+    let newer = content(61, 600);
+    for (limit_key, both_kept) in [(LimitKey::Site, false), (LimitKey::Origin, true)] {
+        let (cos, clock) = memory(CosConfig {
+            quota_per_origin_bytes: 1_000,
+            limit_key,
+            ..config()
+        });
+        store(&cos, &first, &older, None).unwrap();
+        clock.advance(1_000);
+        store(&cos, &second, &newer, None).unwrap();
+        assert_eq!(read(&cos, &second, &sha256(&newer)).unwrap(), newer);
+        assert_eq!(
+            read(&cos, &first, &sha256(&older)).is_ok(),
+            both_kept,
+            "{limit_key:?}"
+        );
+        let stored: u64 = list(&cos).iter().map(|e| e.size).sum();
+        assert_eq!(stored, if both_kept { 1_200 } else { 600 });
+    }
+}
+
+/// An entry another origin of the same site already stores costs the site nothing more.
+#[test]
+fn a_site_is_charged_once_for_bytes_two_of_its_origins_store() {
+    let (cos, _) = memory(CosConfig {
+        quota_per_origin_bytes: 1_000,
+        ..config()
+    });
+    let bytes = content(62, 700);
+    store(&cos, &origin("https://one.site.example"), &bytes, None).unwrap();
+    store(&cos, &origin("https://two.site.example"), &bytes, None).unwrap();
+    // Were it charged twice, 1,400 bytes would be over the quota and the second store would
+    // have to evict the first, the only entry, and still not fit.
+    assert_eq!(list(&cos).len(), 1);
+    assert_eq!(list(&cos)[0].grants.storing_origins.len(), 2);
+}
+
+/// The probe budget is one per site: subdomains cannot multiply it.
+#[test]
+fn subdomains_share_one_probe_budget_unless_keyed_per_origin() {
+    let storer = origin("https://a.example");
+    let readers = [
+        origin("https://one.reader.example"),
+        origin("https://two.reader.example"),
+        origin("https://three.reader.example"),
+    ];
+    let listed: Vec<String> = readers
+        .iter()
+        .map(|o| o.ascii_serialization().into_owned())
+        .collect();
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+    let entries: Vec<Vec<u8>> = (63..66).map(|seed| content(seed, 64)).collect();
+    for (limit_key, third_reads) in [(LimitKey::Site, false), (LimitKey::Origin, true)] {
+        let (cos, _) = memory(CosConfig {
+            probe_budget: 2,
+            limit_key,
+            ..config()
+        });
+        for bytes in &entries {
+            store(&cos, &storer, bytes, list_of(&listed)).unwrap();
+        }
+        assert!(read(&cos, &readers[0], &sha256(&entries[0])).is_ok());
+        assert!(read(&cos, &readers[1], &sha256(&entries[1])).is_ok());
+        assert_eq!(
+            read(&cos, &readers[2], &sha256(&entries[2])).is_ok(),
+            third_reads,
+            "{limit_key:?}"
+        );
+    }
+}
+
+/// The caps on open write sessions and live handles are prefs, counted per site.
+#[test]
+fn session_and_handle_caps_are_prefs_counted_per_site() {
+    let (cos, _) = memory(CosConfig {
+        max_open_writes: 2,
+        max_handles: 5,
+        ..config()
+    });
+    let one = origin("https://one.site.example");
+    let two = origin("https://two.site.example");
+    let other = origin("https://other.example");
+    let open = |who: &ImmutableOrigin, seed: u64| {
+        let grant = request(&cos, who, &sha256(&content(seed, 8)), true, None)?;
+        create_writable(&cos, who, grant.handle_id)
+    };
+    open(&one, 70).unwrap();
+    open(&two, 71).unwrap();
+    let refused = open(&one, 72).unwrap_err();
+    assert_eq!(
+        refused,
+        CosError::QuotaExceeded {
+            quota: 2,
+            requested: 3
+        }
+    );
+    open(&other, 73).unwrap();
+    // Three create handles are live for the site (one from the refused attempt); two more fit.
+    request(&cos, &two, &sha256(b"h4"), true, None).unwrap();
+    request(&cos, &one, &sha256(b"h5"), true, None).unwrap();
+    assert_eq!(
+        request(&cos, &two, &sha256(b"h6"), true, None)
+            .unwrap_err()
+            .name(),
+        "QuotaExceededError"
+    );
 }

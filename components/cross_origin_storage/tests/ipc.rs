@@ -7,27 +7,44 @@
 //! This binary forces IPC mode (`Opts::force_ipc`, read by servo-base's `use_ipc()`, which
 //! the dev-dependency's `multiprocess` feature enables), so every `GenericSender` and
 //! `GenericCallback` here is an `IpcSender`. The parent re-executes this test binary with
-//! `COS_IPC_SERVER` set; the child starts the thread and sends its sender back through an
-//! `IpcOneShotServer`.
+//! `COS_IPC_SERVER` set; the child plays the browser: it starts the thread, binds one content
+//! channel for each site the parent names in `COS_IPC_SITES` (as the constellation binds one
+//! for each event loop), and sends those channels back through an `IpcOneShotServer`. The
+//! parent plays content processes: it holds the channels, never the thread's handle, so it
+//! can send page requests but no control message.
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
 
 use common::*;
-use cross_origin_storage_traits::{CHUNK_BYTES, CosError, CosMsg};
-use ipc_channel::ipc::{self, IpcOneShotServer, IpcSender};
-use servo_base::generic_channel::GenericSender;
+use cross_origin_storage::binding::site_of;
+use cross_origin_storage_traits::{
+    CHUNK_BYTES, CosContentSender, CosControlMsg, CosError, CosMsg, WriteCommand,
+};
+use ipc_channel::ipc::{self, IpcOneShotServer, IpcReceiver, IpcSender};
+use servo_base::generic_channel::{self, GenericCallback};
 use servo_default_resources as _;
+use servo_url::ImmutableOrigin;
 
 const SERVER_VAR: &str = "COS_IPC_SERVER";
+const SITES_VAR: &str = "COS_IPC_SITES";
 
-type Handshake = (GenericSender<CosMsg>, IpcSender<()>);
+/// What the parent can ask of the browser side: the entries' `(hash, origins that used it)`.
+type Listing = Vec<(String, Vec<String>)>;
+type Handshake = (
+    Vec<(String, CosContentSender)>,
+    IpcSender<IpcSender<Listing>>,
+);
 
 fn force_ipc() {
-    servo_config::opts::initialize_options(servo_config::opts::Opts {
-        force_ipc: true,
-        ..Default::default()
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        servo_config::opts::initialize_options(servo_config::opts::Opts {
+            force_ipc: true,
+            ..Default::default()
+        })
     });
 }
 
@@ -45,26 +62,88 @@ fn ipc_child() {
         profile::mem::Profiler::create(),
         "ipc-child".to_owned(),
     );
-    let (done_sender, done) = ipc::channel::<()>().unwrap();
+    let channels = std::env::var(SITES_VAR)
+        .unwrap()
+        .split(',')
+        .map(|url| {
+            let site = site_of(&origin(url));
+            (url.to_owned(), cos.content_sender(site).unwrap())
+        })
+        .collect();
+    let (listings, listing_requests) = ipc::channel::<IpcSender<Listing>>().unwrap();
     let parent = IpcSender::<Handshake>::connect(server).unwrap();
-    parent.send((cos, done_sender)).unwrap();
-    // Live until the parent hangs up.
-    let _ = done.recv();
+    parent.send((channels, listings)).unwrap();
+    // Answer listing requests until the parent hangs up, then exit the thread in order.
+    while let Ok(answer) = listing_requests.recv() {
+        let (reply, entries) = GenericCallback::new_blocking().unwrap();
+        cos.control(CosControlMsg::ListEntries(reply)).unwrap();
+        let entries = entries.recv().unwrap();
+        let listing = entries
+            .into_iter()
+            .map(|entry| {
+                let used_by = entry
+                    .used_by
+                    .iter()
+                    .map(|(origin, _)| origin.ascii_serialization().into_owned())
+                    .collect();
+                (entry.hash.to_string(), used_by)
+            })
+            .collect();
+        answer.send(listing).unwrap();
+    }
+    let (sender, exited) = generic_channel::channel().unwrap();
+    cos.control(CosControlMsg::Exit(sender)).unwrap();
+    exited.recv().unwrap();
+}
+
+/// A browser process with a COS thread and one content channel per URL's site.
+struct Browser {
+    child: Child,
+    listing: IpcSender<IpcSender<Listing>>,
+}
+
+fn start_browser(urls: &[&str]) -> (Browser, Cos) {
+    force_ipc();
+    let (server, name) = IpcOneShotServer::<Handshake>::new().unwrap();
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "ipc_child", "--nocapture", "--test-threads=1"])
+        .env(SERVER_VAR, name)
+        .env(SITES_VAR, urls.join(","))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (_, (channels, listing)) = server.accept().unwrap();
+    assert_ne!(child.id(), std::process::id());
+    let channels = channels
+        .into_iter()
+        .map(|(url, channel)| (site_of(&origin(&url)), channel))
+        .collect();
+    (Browser { child, listing }, Cos::from_channels(channels))
+}
+
+impl Browser {
+    fn list(&self) -> Listing {
+        let (answer, listing): (IpcSender<Listing>, IpcReceiver<Listing>) = ipc::channel().unwrap();
+        self.listing.send(answer).unwrap();
+        let mut listing = listing.recv().unwrap();
+        listing.sort();
+        listing
+    }
+
+    /// Hangs up; the browser side exits the thread and must end cleanly.
+    fn finish(mut self) {
+        drop(self.listing);
+        assert!(self.child.wait().unwrap().success());
+    }
 }
 
 #[test]
 fn thread_in_a_second_process() {
-    force_ipc();
-    let (server, name) = IpcOneShotServer::<Handshake>::new().unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "ipc_child", "--nocapture", "--test-threads=1"])
-        .env(SERVER_VAR, name)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (_, (cos, done)) = server.accept().unwrap();
-    assert_ne!(child.id(), std::process::id());
-
+    let (browser, cos) = start_browser(&[
+        "https://a.example",
+        "https://b.example",
+        "https://stranger.example",
+    ]);
     let a = origin("https://a.example");
     let b = origin("https://b.example");
     let stranger = origin("https://stranger.example");
@@ -102,7 +181,126 @@ fn thread_in_a_second_process() {
     assert_eq!(read_handle(&cos, &b, grant.handle_id).unwrap().0, pending);
     assert_eq!(read(&cos, &a, &sha256(&pending)), Err(CosError::NotFound));
 
-    exit(&cos);
-    drop(done);
-    assert!(child.wait().unwrap().success());
+    browser.finish();
+}
+
+fn refused(result: Result<impl std::fmt::Debug, CosError>) {
+    assert_eq!(result.unwrap_err().name(), "NotAllowedError");
+}
+
+/// A content process of one site that claims another site's origin gets nothing of it: not a
+/// handle, not a read of a handle id it learned, not the power to release or abort another
+/// site's handles and sessions, and no trace in the entry's usage.
+#[test]
+fn forged_origin_is_refused_across_processes() {
+    let a_url = "https://a.example";
+    let (browser, cos) = start_browser(&[a_url, "https://b.example"]);
+    let a_channel = cos.channel(site_of(&origin(a_url)));
+    // Every request below is sent on the channel the browser bound to a.example.
+    let forge = |request: CosMsg| a_channel.send(request).unwrap();
+    let a = origin(a_url);
+    let b = origin("https://b.example");
+
+    // b stores a same-site entry (its default scope) and keeps a write session open.
+    let secret = content(7, 3000);
+    let b_handle = store(&cos, &b, &secret, None).unwrap();
+    let pending = content(8, 100);
+    let b_grant = request(&cos, &b, &sha256(&pending), true, None).unwrap();
+    let b_write = create_writable(&cos, &b, b_grant.handle_id).unwrap();
+
+    // Asking for b's entry as b, from a's process: refused, and a different refusal from the
+    // NotFound that a's own origin gets, which says the claim itself was refused.
+    let (reply, answer) = GenericCallback::new_blocking().unwrap();
+    forge(CosMsg::RequestFileHandle {
+        origin: b.clone(),
+        hash: sha256(&secret),
+        create: false,
+        origins: None,
+        ceiling: None,
+        reply,
+    });
+    refused(answer.recv().unwrap());
+    assert_eq!(read(&cos, &a, &sha256(&secret)), Err(CosError::NotFound));
+
+    // Reading b's handle by id, as b.
+    let (reply, events) = GenericCallback::new_blocking().unwrap();
+    forge(CosMsg::ReadFile {
+        handle_id: b_handle,
+        origin: b.clone(),
+        reply,
+    });
+    match events.recv().unwrap() {
+        cross_origin_storage_traits::ReadEvent::Error(error) => {
+            assert_eq!(error.name(), "NotAllowedError")
+        },
+        other => panic!("a forged read got {other:?}"),
+    }
+
+    // Writing into b's session, as b; then releasing b's handle and aborting its session.
+    let (reply, answer) = GenericCallback::new_blocking().unwrap();
+    forge(CosMsg::Write {
+        write_id: b_write,
+        origin: b.clone(),
+        command: WriteCommand::Truncate(0),
+        reply: Some(reply),
+    });
+    refused(answer.recv().unwrap());
+    forge(CosMsg::ReleaseHandle {
+        handle_id: b_handle,
+        origin: b.clone(),
+    });
+    forge(CosMsg::Abort {
+        write_id: b_write,
+        origin: b.clone(),
+    });
+    // Storing under b's name.
+    let (reply, answer) = GenericCallback::new_blocking().unwrap();
+    forge(CosMsg::RequestFileHandle {
+        origin: b.clone(),
+        hash: sha256(b"planted"),
+        create: true,
+        origins: star(),
+        ceiling: None,
+        reply,
+    });
+    refused(answer.recv().unwrap());
+    // An opaque origin is no one's.
+    let (reply, answer) = GenericCallback::new_blocking().unwrap();
+    forge(CosMsg::RequestFileHandle {
+        origin: ImmutableOrigin::new_opaque(),
+        hash: sha256(&secret),
+        create: false,
+        origins: None,
+        ceiling: None,
+        reply,
+    });
+    refused(answer.recv().unwrap());
+
+    // None of it touched b: its handle still reads, its session still closes.
+    assert_eq!(read_handle(&cos, &b, b_handle).unwrap().0, secret);
+    write_all(&cos, &b, b_write, &pending).unwrap();
+    close(&cos, &b, b_write).unwrap();
+
+    // Origins of a's own site are a's to claim.
+    let sub = origin("https://sub.a.example");
+    let shared = content(9, 500);
+    store(&cos, &sub, &shared, None).unwrap();
+    assert_eq!(read(&cos, &a, &sha256(&shared)).unwrap(), shared);
+
+    // What the browser sees: no entry used by a forged b, nothing planted.
+    let listing = browser.list();
+    let used_by = |bytes: &[u8]| {
+        let hash = sha256(bytes).to_string();
+        let (_, used_by) = listing.iter().find(|(h, _)| *h == hash).unwrap();
+        used_by.clone()
+    };
+    assert_eq!(listing.len(), 3, "{listing:?}");
+    assert_eq!(used_by(&secret), vec!["https://b.example".to_owned()]);
+    assert_eq!(used_by(&pending), vec!["https://b.example".to_owned()]);
+    assert!(
+        !listing
+            .iter()
+            .any(|(h, _)| *h == sha256(b"planted").to_string())
+    );
+    browser.finish();
 }

@@ -15,8 +15,7 @@ use common::*;
 use cross_origin_storage::{
     CosThreadOptions, ManualClock, SnapshotLender, new_cross_origin_storage_thread_with,
 };
-use cross_origin_storage_traits::{ContentHash, CosMsg, ReadEvent};
-use servo_base::generic_channel::GenericSender;
+use cross_origin_storage_traits::{ContentHash, ReadEvent};
 use servo_default_resources as _;
 use servo_url::ImmutableOrigin;
 use uuid::Uuid;
@@ -24,11 +23,7 @@ use uuid::Uuid;
 type Registered = Arc<Mutex<Vec<(Uuid, ImmutableOrigin)>>>;
 
 /// A thread whose lender puts snapshots in `snapshots` and records what it registers.
-fn start_lending(
-    config_dir: &Path,
-    snapshots: &Path,
-    temporary: bool,
-) -> (GenericSender<CosMsg>, Registered) {
+fn start_lending(config_dir: &Path, snapshots: &Path, temporary: bool) -> (Cos, Registered) {
     let registered = Registered::default();
     let log = registered.clone();
     let lender = SnapshotLender::new(
@@ -46,11 +41,11 @@ fn start_lending(
         disk_capacity: Some(1 << 40),
         snapshots: Some(lender),
     };
-    let cos = new_cross_origin_storage_thread_with(
+    let cos = Cos::new(new_cross_origin_storage_thread_with(
         options,
         profile::mem::Profiler::create(),
         "test".to_owned(),
-    );
+    ));
     (cos, registered)
 }
 
@@ -63,7 +58,7 @@ fn snapshot_dir(profile: &Path) -> PathBuf {
 
 /// Stores `len` bytes made from `seed` for `origin`.
 fn store_content(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     seed: u64,
     len: usize,
@@ -74,7 +69,7 @@ fn store_content(
     (bytes, hash)
 }
 
-fn get_file(cos: &GenericSender<CosMsg>, origin: &ImmutableOrigin, handle_id: u64) -> ReadEvent {
+fn get_file(cos: &Cos, origin: &ImmutableOrigin, handle_id: u64) -> ReadEvent {
     send_read_file(cos, origin, handle_id).recv().unwrap()
 }
 

@@ -30,6 +30,17 @@ pub enum BudgetExempt {
     SameSite,
 }
 
+/// What the per-requester limits (quota, probe budget, GREASE draws, open write sessions and
+/// live handles) are counted per.
+#[derive(Clone, Copy, Debug, Deserialize, Eq, MallocSizeOf, PartialEq, Serialize)]
+pub enum LimitKey {
+    /// The registrable domain: a site's subdomains share one allowance, so they cannot multiply
+    /// it, and a content process (which may act as any origin of its site) gets one share.
+    Site,
+    /// The origin, as the spec draft words it.
+    Origin,
+}
+
 #[derive(Clone, Debug, Deserialize, MallocSizeOf, PartialEq, Serialize)]
 pub struct CosConfig {
     pub allowed_algorithms: Vec<HashAlgorithm>,
@@ -54,6 +65,11 @@ pub struct CosConfig {
     pub probe_budget: u64,
     pub probe_budget_window_secs: u64,
     pub probe_budget_exempt: BudgetExempt,
+    pub limit_key: LimitKey,
+    /// Write sessions one key may have open at once.
+    pub max_open_writes: usize,
+    /// Live handles one key may hold at once.
+    pub max_handles: usize,
 }
 
 impl Default for CosConfig {
@@ -75,6 +91,9 @@ impl Default for CosConfig {
             probe_budget: 16,
             probe_budget_window_secs: 86_400,
             probe_budget_exempt: BudgetExempt::StoringOrigin,
+            limit_key: LimitKey::Site,
+            max_open_writes: crate::MAX_OPEN_WRITES_PER_ORIGIN,
+            max_handles: crate::MAX_HANDLES_PER_ORIGIN,
         }
     }
 }
@@ -140,6 +159,13 @@ impl CosConfig {
         if string("probe_budget_exempt").as_deref() == Some("same-site") {
             config.probe_budget_exempt = BudgetExempt::SameSite;
         }
+        if string("limits_key").as_deref() == Some("origin") {
+            config.limit_key = LimitKey::Origin;
+        }
+        // Zero would refuse every session or handle: a misconfiguration, not a wish.
+        config.max_open_writes =
+            (uint("max_open_writes", config.max_open_writes as u64) as usize).max(1);
+        config.max_handles = (uint("max_handles", config.max_handles as u64) as usize).max(1);
         config
     }
 }
@@ -156,6 +182,9 @@ mod tests {
             "origins_merge_policy" => Some(PrefValue::Str("lru".into())),
             "quota_per_origin_bytes" => Some(PrefValue::Int(-5)),
             "ephemeral" => Some(PrefValue::Bool(true)),
+            "limits_key" => Some(PrefValue::Str("origin".into())),
+            "max_open_writes" => Some(PrefValue::Int(0)),
+            "max_handles" => Some(PrefValue::Int(50)),
             _ => None,
         });
         assert_eq!(config.allowed_algorithms, vec![HashAlgorithm::Sha256]);
@@ -164,6 +193,10 @@ mod tests {
         assert_eq!(config.quota_per_origin_bytes, 0);
         assert!(config.ephemeral);
         assert_eq!(config.probe_budget, 16);
+        assert_eq!(config.limit_key, LimitKey::Origin);
+        assert_eq!(config.max_open_writes, 1);
+        assert_eq!(config.max_handles, 50);
+        assert_eq!(CosConfig::default().limit_key, LimitKey::Site);
     }
 
     #[test]

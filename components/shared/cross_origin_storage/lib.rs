@@ -13,6 +13,7 @@
 #![deny(unsafe_code)]
 
 pub mod access;
+pub mod channel;
 pub mod config;
 pub mod error;
 pub mod hash;
@@ -23,11 +24,13 @@ pub use access::{
     ALLOW_ORIGIN_HEADER, Disclosure, EntryGrants, OriginsInput, RequestedOrigins,
     parse_allow_origin_ceiling,
 };
-pub use config::{CosConfig, MergePolicy};
+pub use channel::{BoundSite, CosContentSender, CosInbound, CosThreadHandle};
+pub use config::{CosConfig, LimitKey, MergePolicy};
 pub use error::CosError;
 pub use hash::{ContentHash, HashAlgorithm};
 pub use messages::{
-    CosMsg, EntryInfo, FileMetadata, HandleGrant, HandleId, ReadEvent, WriteCommand, WriteId,
+    CosControlMsg, CosMsg, EntryInfo, FileMetadata, HandleGrant, HandleId, ReadEvent, WriteCommand,
+    WriteId,
 };
 
 /// `MAX_COS_WRITE_FILE_BYTES`: no write session may grow a file past this size.
@@ -40,9 +43,11 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 /// bound keeps a single message from pinning the storage thread.
 pub const MAX_REQUEST_HASHES: usize = 100;
 
-/// The most write sessions one origin may have open at once. Open sessions hold temp files and
-/// bytes that no entry accounts for yet, so an origin cannot multiply them without bound.
+/// The default of `dom_cross_origin_storage_max_open_writes`: the most write sessions one site
+/// (or origin, see `LimitKey`) may have open at once. Open sessions hold temp files and bytes
+/// that no entry accounts for yet, so a requester cannot multiply them without bound.
 pub const MAX_OPEN_WRITES_PER_ORIGIN: usize = 16;
 
-/// The most live handles one origin may hold in the storage thread at once.
+/// The default of `dom_cross_origin_storage_max_handles`: the most live handles one site (or
+/// origin) may hold in the storage thread at once.
 pub const MAX_HANDLES_PER_ORIGIN: usize = 10_000;

@@ -4,6 +4,14 @@
 
 //! Messages to the COS storage thread and their replies.
 //!
+//! Two protocols, for two kinds of sender:
+//! - [`CosMsg`], what a page may ask: handles, reads and write sessions. Content processes hold
+//!   it only as a channel that the browser bound to their event loop's site (see
+//!   [`crate::channel`]), so every claimed origin is checked against a site the content process
+//!   did not choose.
+//! - [`CosControlMsg`], what only the browser may ask: listing, deleting, clearing, memory
+//!   reports and exit. It never leaves the browser's process.
+//!
 //! Every reply is a `GenericCallback`, so the same protocol works over crossbeam in
 //! single-process mode and over ipc-channel in multiprocess mode. Handle and write-session ids
 //! are chosen by the thread (random, so they cannot be guessed) and bound to the origin that
@@ -81,6 +89,7 @@ pub struct EntryInfo {
     pub last_used_ms: u64,
 }
 
+/// A request from a page, with the origin the content process says it comes from.
 #[derive(Debug, Deserialize, Serialize)]
 pub enum CosMsg {
     /// `requestFileHandle()` / `getFileHandle()` after script's synchronous checks.
@@ -142,9 +151,49 @@ pub enum CosMsg {
         handle_id: HandleId,
         origin: ImmutableOrigin,
     },
-    /// Embedder: every entry.
+}
+
+impl CosMsg {
+    /// The origin the sender claims; the thread checks it against the channel's bound site.
+    pub fn claimed_origin(&self) -> &ImmutableOrigin {
+        match self {
+            CosMsg::RequestFileHandle { origin, .. }
+            | CosMsg::RequestFileHandles { origin, .. }
+            | CosMsg::ReadFile { origin, .. }
+            | CosMsg::CreateWritable { origin, .. }
+            | CosMsg::Write { origin, .. }
+            | CosMsg::Close { origin, .. }
+            | CosMsg::Abort { origin, .. }
+            | CosMsg::ReleaseHandle { origin, .. } => origin,
+        }
+    }
+
+    /// Answers the request with `error` without acting on it. Messages without a reply are
+    /// simply dropped.
+    pub fn refuse(self, error: CosError) {
+        // A reply that cannot be delivered means the requester is gone: nothing to do.
+        let _ = match self {
+            CosMsg::RequestFileHandle { reply, .. } => reply.send(Err(error)),
+            CosMsg::RequestFileHandles { reply, .. } => reply.send(Err(error)),
+            CosMsg::ReadFile { reply, .. } => reply.send(ReadEvent::Error(error)),
+            CosMsg::CreateWritable { reply, .. } => reply.send(Err(error)),
+            CosMsg::Write { reply, .. } => match reply {
+                Some(reply) => reply.send(Err(error)),
+                None => Ok(()),
+            },
+            CosMsg::Close { reply, .. } => reply.send(Err(error)),
+            CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } => Ok(()),
+        };
+    }
+}
+
+/// A request only the browser may make: the constellation at shutdown, the embedder's
+/// site-data management and the memory profiler.
+#[derive(Debug)]
+pub enum CosControlMsg {
+    /// Every entry.
     ListEntries(GenericCallback<Vec<EntryInfo>>),
-    /// Embedder: delete one entry; replies whether it existed.
+    /// Delete one entry; replies whether it existed.
     DeleteEntry {
         hash: ContentHash,
         reply: GenericCallback<bool>,

@@ -72,7 +72,7 @@ def build(release=False, apply_patches=True):
 
 
 def runner_command(url, timeout=60, config_dir=None, prefs=(), done=(), certificate=None,
-                   host_file=None, temporary_storage=False, multiprocess=False):
+                   host_file=None, temporary_storage=False, multiprocess=False, shutdown=False):
     """The command line for one headless page load in the fork."""
     binary = layout.runner_binary()
     if not os.path.exists(binary):
@@ -84,6 +84,8 @@ def runner_command(url, timeout=60, config_dir=None, prefs=(), done=(), certific
         cmd.append("--temporary-storage")
     if multiprocess:
         cmd.append("--multiprocess")
+    if shutdown:
+        cmd.append("--shutdown")
     if certificate:
         cmd += ["--certificate", certificate]
     if host_file:

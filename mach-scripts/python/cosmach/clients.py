@@ -687,6 +687,7 @@ class SiteRun:
         self.requests = []
         self.returncode = None
         self.stderr = ""
+        self.unclean_store = False
 
     def problem(self):
         """Why this page load did not complete, or None."""
@@ -697,6 +698,9 @@ class SiteRun:
                     f"{self.returncode} after {last}: {' | '.join(tail)}")
         if not self.result.get("ok"):
             return f"site {self.role} ({self.site}): {self.result.get('error')}"
+        if self.unclean_store:
+            return (f"site {self.role} ({self.site}): the browser shut down but Cross-Origin "
+                    "Storage did not exit in order (its open.marker is still in the profile)")
         return None
 
     def timing(self):
@@ -718,8 +722,10 @@ def run_site(scenario, role, site, port, profile, hosts, data_home, hub, page_re
              verbose):
     run = SiteRun(site, role)
     url = f"http://{site}:{port}/clients/client.html?scenario={scenario.name}&role={role}"
+    # Each run ends with Servo's full shutdown, as a user's quit does, so that the next run on
+    # the profile is a clean restart.
     cmd = fork.runner_command(url, timeout=SITE_TIMEOUT, config_dir=profile, host_file=hosts,
-                              prefs=CLIENT_PREFS, done=[DONE_PREFIX.strip()])
+                              prefs=CLIENT_PREFS, done=[DONE_PREFIX.strip()], shutdown=True)
     # The browser finds the run's Public Hash List in this data directory, as it finds a user's
     # `mach phl install`ed list in theirs.
     env = dict(layout.build_env(), XDG_DATA_HOME=data_home)
@@ -733,6 +739,10 @@ def run_site(scenario, role, site, port, profile, hosts, data_home, hub, page_re
         stdout = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
         run.stderr, run.returncode = "killed after the runner's own timeout", "timeout"
     run.elapsed = time.monotonic() - start
+    # Cross-Origin Storage removes this marker when it exits in order; left behind, it makes
+    # the next start collect the store as after a crash.
+    marker = os.path.join(profile, "crossoriginstorage", "default_v1", "open.marker")
+    run.unclean_store = run.returncode == 0 and os.path.exists(marker)
     # Site runs are sequential and the hub is reset before each, so every byte served meanwhile
     # is this run's, whatever the request said it came from: a request without Origin or
     # Referer cannot hide bytes from the count.

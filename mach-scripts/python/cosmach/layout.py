@@ -17,6 +17,7 @@ SERVO_COMMIT = "aac43a3f31a259f04a574f5ec4e959c943ad7cc7"
 # crates.io package -> monorepo path. These are the Servo crates the series edits.
 PATCHED_CRATES = {
     "servo-config": "components/config",
+    "servo-constellation": "components/constellation",
     "servo-net-traits": "components/shared/net",
     "servo-net": "components/net",
     "servo-storage-traits": "components/shared/storage",

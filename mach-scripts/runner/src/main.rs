@@ -7,7 +7,9 @@
 //! It loads one URL in a software-rendered WebView, prints every console
 //! message on stdout as `CONSOLE <level> <message>`, and exits as soon as a
 //! message starts with one of the `--done` prefixes (exit 0), when the page
-//! crashes (exit 3) or when the timeout expires (exit 2).
+//! crashes (exit 3) or when the timeout expires (exit 2). With `--shutdown`, a
+//! page that finished is followed by Servo's full shutdown, as an embedder's
+//! quit does, for tests of what a clean exit leaves in the profile.
 
 use std::cell::{Cell, RefCell};
 use std::io::Write;
@@ -25,7 +27,8 @@ use servo::{
 };
 
 const USAGE: &str = "usage: cos-runner [--timeout SECS] [--config-dir DIR] [--temporary-storage] \
-[--certificate PEM] [--host-file FILE] [--multiprocess] [--pref NAME=VALUE]... [--done PREFIX]... URL";
+[--certificate PEM] [--host-file FILE] [--multiprocess] [--shutdown] [--pref NAME=VALUE]... \
+[--done PREFIX]... URL";
 
 struct Args {
     url: url::Url,
@@ -33,6 +36,7 @@ struct Args {
     done_prefixes: Vec<String>,
     opts: Opts,
     prefs: Vec<(String, String)>,
+    shutdown: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -41,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
     let mut done_prefixes = Vec::new();
     let mut prefs = Vec::new();
     let mut url = None;
+    let mut shutdown = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -56,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
             "--certificate" => opts.certificate_path = Some(value("--certificate")?),
             "--host-file" => opts.host_file = Some(PathBuf::from(value("--host-file")?)),
             "--multiprocess" => opts.multiprocess = true,
+            "--shutdown" => shutdown = true,
             "--pref" => {
                 let spec = value("--pref")?;
                 let (name, val) = spec
@@ -77,6 +83,7 @@ fn parse_args() -> Result<Args, String> {
         done_prefixes,
         opts,
         prefs,
+        shutdown,
     })
 }
 
@@ -228,6 +235,11 @@ fn main() -> ExitCode {
         std::thread::sleep(Duration::from_millis(2));
     };
     drop(webview);
+    if args.shutdown && status == 0 {
+        // Dropping the last handle on Servo asks the constellation to exit and spins until
+        // every thread it owns, the storage threads among them, has.
+        drop(servo);
+    }
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     // Tearing down a full Servo instance is slow and not what is under test, and running the

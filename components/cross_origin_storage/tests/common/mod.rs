@@ -2,19 +2,23 @@
  * License, v. 2.0. If a copy of the MPL was not distributed with this
  * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
 
-//! Helpers that drive a COS thread through its `GenericSender`, as script would.
+//! Helpers that drive a COS thread through bound content channels, as script would, and
+//! through the browser's handle, as the constellation and the embedder would.
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use cross_origin_storage::binding::site_of;
 use cross_origin_storage::{CosThreadOptions, ManualClock, new_cross_origin_storage_thread_with};
 use cross_origin_storage_traits::{
-    CHUNK_BYTES, ContentHash, CosConfig, CosError, CosMsg, EntryInfo, FileMetadata, HandleGrant,
-    HashAlgorithm, OriginsInput, ReadEvent, WriteCommand, WriteId,
+    BoundSite, CHUNK_BYTES, ContentHash, CosConfig, CosContentSender, CosControlMsg, CosError,
+    CosMsg, CosThreadHandle, EntryInfo, FileMetadata, HandleGrant, HashAlgorithm, OriginsInput,
+    ReadEvent, WriteCommand, WriteId,
 };
-use servo_base::generic_channel::{self, GenericCallback, GenericReceiver, GenericSender};
+use servo_base::generic_channel::{self, GenericCallback, GenericReceiver, SendResult};
 use servo_url::{ImmutableOrigin, ServoUrl};
 use sha2::{Digest, Sha256};
 
@@ -49,11 +53,56 @@ pub fn content(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
-pub fn start(
-    config_dir: Option<&Path>,
-    config: CosConfig,
-    clock: Arc<ManualClock>,
-) -> GenericSender<CosMsg> {
+/// A COS thread as the browser sees it: content requests go out on a channel bound to the
+/// claimed origin's site, one per site, as the constellation gives one to each site's event
+/// loop; control messages go on the browser's handle.
+pub struct Cos {
+    handle: Option<CosThreadHandle>,
+    channels: Mutex<HashMap<BoundSite, CosContentSender>>,
+}
+
+impl Cos {
+    pub fn new(handle: CosThreadHandle) -> Cos {
+        Cos {
+            handle: Some(handle),
+            channels: Mutex::default(),
+        }
+    }
+
+    /// Content channels made elsewhere (in another process), without the browser's handle.
+    pub fn from_channels(channels: Vec<(BoundSite, CosContentSender)>) -> Cos {
+        Cos {
+            handle: None,
+            channels: Mutex::new(channels.into_iter().collect()),
+        }
+    }
+
+    /// The channel the event loop of `site` would hold.
+    pub fn channel(&self, site: BoundSite) -> CosContentSender {
+        let mut channels = self.channels.lock().unwrap();
+        let handle = &self.handle;
+        channels
+            .entry(site.clone())
+            .or_insert_with(|| {
+                let handle = handle.as_ref().expect("no channel bound to that site");
+                handle.content_sender(site).unwrap()
+            })
+            .clone()
+    }
+
+    /// Sends `request` as the honest content process of its claimed origin would.
+    pub fn send(&self, request: CosMsg) -> SendResult {
+        self.channel(site_of(request.claimed_origin()))
+            .send(request)
+    }
+
+    pub fn control(&self, message: CosControlMsg) {
+        let handle = self.handle.as_ref().expect("no browser handle here");
+        handle.control(message).unwrap();
+    }
+}
+
+pub fn start(config_dir: Option<&Path>, config: CosConfig, clock: Arc<ManualClock>) -> Cos {
     start_with_disk(config_dir, config, clock, 1 << 40)
 }
 
@@ -63,7 +112,7 @@ pub fn start_with_disk(
     config: CosConfig,
     clock: Arc<ManualClock>,
     disk_capacity: u64,
-) -> GenericSender<CosMsg> {
+) -> Cos {
     let options = CosThreadOptions {
         config_dir: config_dir.map(Path::to_path_buf),
         temporary: false,
@@ -72,15 +121,15 @@ pub fn start_with_disk(
         disk_capacity: Some(disk_capacity),
         snapshots: None,
     };
-    new_cross_origin_storage_thread_with(
+    Cos::new(new_cross_origin_storage_thread_with(
         options,
         profile::mem::Profiler::create(),
         "test".to_owned(),
-    )
+    ))
 }
 
 pub fn request(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     hash: &ContentHash,
     create: bool,
@@ -101,7 +150,7 @@ pub fn request(
 
 /// The deprecated plural `requestFileHandles()`.
 pub fn request_many(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     hashes: &[ContentHash],
     create: bool,
@@ -121,7 +170,7 @@ pub fn request_many(
 }
 
 pub fn create_writable(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     handle_id: u64,
 ) -> Result<WriteId, CosError> {
@@ -136,7 +185,7 @@ pub fn create_writable(
 }
 
 pub fn command(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     write_id: WriteId,
     command: WriteCommand,
@@ -154,7 +203,7 @@ pub fn command(
 
 /// One `write()` as script sends it: parts of at most `CHUNK_BYTES`, only the last with a reply.
 pub fn write_parts(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     write_id: WriteId,
     position: Option<u64>,
@@ -188,7 +237,7 @@ pub fn write_parts(
 }
 
 pub fn write_all(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     write_id: WriteId,
     bytes: &[u8],
@@ -196,11 +245,7 @@ pub fn write_all(
     write_parts(cos, origin, write_id, None, bytes)
 }
 
-pub fn close(
-    cos: &GenericSender<CosMsg>,
-    origin: &ImmutableOrigin,
-    write_id: WriteId,
-) -> Result<(), CosError> {
+pub fn close(cos: &Cos, origin: &ImmutableOrigin, write_id: WriteId) -> Result<(), CosError> {
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
     cos.send(CosMsg::Close {
         write_id,
@@ -213,7 +258,7 @@ pub fn close(
 
 /// create → createWritable → write → close; returns the (now readable) create handle.
 pub fn store_as(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     hash: &ContentHash,
     bytes: &[u8],
@@ -227,7 +272,7 @@ pub fn store_as(
 }
 
 pub fn store(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     bytes: &[u8],
     origins: Option<OriginsInput>,
@@ -237,7 +282,7 @@ pub fn store(
 
 /// `getFile()`: the receiver of its reply events.
 pub fn send_read_file(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     handle_id: u64,
 ) -> GenericReceiver<ReadEvent> {
@@ -252,7 +297,7 @@ pub fn send_read_file(
 }
 
 pub fn read_handle(
-    cos: &GenericSender<CosMsg>,
+    cos: &Cos,
     origin: &ImmutableOrigin,
     handle_id: u64,
 ) -> Result<(Vec<u8>, FileMetadata), CosError> {
@@ -275,25 +320,21 @@ pub fn read_handle(
 }
 
 /// A read request followed by `getFile()`.
-pub fn read(
-    cos: &GenericSender<CosMsg>,
-    origin: &ImmutableOrigin,
-    hash: &ContentHash,
-) -> Result<Vec<u8>, CosError> {
+pub fn read(cos: &Cos, origin: &ImmutableOrigin, hash: &ContentHash) -> Result<Vec<u8>, CosError> {
     let grant = request(cos, origin, hash, false, None)?;
     assert!(grant.may_read && !grant.writable);
     read_handle(cos, origin, grant.handle_id).map(|(bytes, _)| bytes)
 }
 
-pub fn list(cos: &GenericSender<CosMsg>) -> Vec<EntryInfo> {
+pub fn list(cos: &Cos) -> Vec<EntryInfo> {
     let (reply, receiver) = GenericCallback::new_blocking().unwrap();
-    cos.send(CosMsg::ListEntries(reply)).unwrap();
+    cos.control(CosControlMsg::ListEntries(reply));
     receiver.recv().unwrap()
 }
 
-pub fn exit(cos: &GenericSender<CosMsg>) {
+pub fn exit(cos: &Cos) {
     let (sender, receiver) = generic_channel::channel().unwrap();
-    cos.send(CosMsg::Exit(sender)).unwrap();
+    cos.control(CosControlMsg::Exit(sender));
     receiver.recv().unwrap();
 }
 
