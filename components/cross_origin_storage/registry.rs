@@ -108,6 +108,59 @@ impl Registry {
         Registry::init(conn)
     }
 
+    /// Opens the index at `path`. One that SQLite cannot read, or that fails its integrity
+    /// check, is moved aside with its journal files (to `<path>.corrupt`, replacing an older
+    /// one, so that it can be looked at) and a new, empty index takes its place; the second
+    /// value says whether that happened. The caller rebuilds what it can from the blob files.
+    pub fn open_or_quarantine(path: &Path) -> Result<(Registry, bool)> {
+        let intact = Registry::open(path).and_then(|registry| {
+            let check: String = registry
+                .conn
+                .query_row("PRAGMA quick_check", [], |row| row.get(0))?;
+            Ok((registry, check))
+        });
+        match intact {
+            Ok((registry, check)) if check == "ok" => return Ok((registry, false)),
+            Ok((registry, check)) => {
+                log::warn!("COS: the index failed its integrity check: {check}");
+                drop(registry);
+            },
+            Err(error) => log::warn!("COS: the index cannot be read: {error}"),
+        }
+        let mut quarantine = path.as_os_str().to_owned();
+        quarantine.push(".corrupt");
+        for suffix in ["", "-wal", "-shm"] {
+            let mut from = path.as_os_str().to_owned();
+            from.push(suffix);
+            let mut to = quarantine.clone();
+            to.push(suffix);
+            let _ = std::fs::remove_file(&to);
+            match std::fs::rename(&from, &to) {
+                Ok(()) => {},
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {},
+                Err(error) => {
+                    log::warn!("COS: cannot move the corrupt index aside: {error}");
+                    return Err(rusqlite::Error::InvalidPath(from.into()));
+                },
+            }
+        }
+        Ok((Registry::open(path)?, true))
+    }
+
+    /// Records a verified blob found on disk without a row, after the index was lost: an entry
+    /// that no origin stores and no one may read, until a store verifies its bytes again and
+    /// grants it. Keeping it spares the disk a second copy and the network nothing, but it is
+    /// never served on the word of a lost index.
+    pub fn adopt_blob(&mut self, hash: &ContentHash, size: u64) -> Result<()> {
+        let (algorithm, value) = key(hash);
+        self.conn.execute(
+            "INSERT OR IGNORE INTO entries (algorithm, value, size, globally_disclosable, last_read)
+             VALUES (?1, ?2, ?3, 0, 0)",
+            params![algorithm, value, int(size)],
+        )?;
+        Ok(())
+    }
+
     pub fn memory() -> Result<Registry> {
         Registry::init(Connection::open_in_memory()?)
     }

@@ -44,8 +44,21 @@ impl BlobStore {
     }
 
     /// A store outside the profile that disappears with the thread.
+    /// A store that lives as long as this value. Private browsing must leave nothing on the
+    /// disk, so on Linux it lives on the memory file system (`/dev/shm`) where there is a
+    /// writable one; elsewhere in the system's temporary directory.
     pub fn ephemeral() -> io::Result<BlobStore> {
-        let dir = tempfile::Builder::new().prefix("servo-cos-").tempdir()?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("servo-cos-");
+        let in_memory = if cfg!(target_os = "linux") {
+            builder.tempdir_in("/dev/shm").ok()
+        } else {
+            None
+        };
+        let dir = match in_memory {
+            Some(dir) => dir,
+            None => builder.tempdir()?,
+        };
         let root = dir.path().to_path_buf();
         BlobStore::at(&root, Some(dir))
     }
@@ -303,6 +316,19 @@ mod tests {
     fn digest_hash(bytes: &[u8]) -> ContentHash {
         use sha2::Digest;
         ContentHash::from_digest(HashAlgorithm::Sha256, &sha2::Sha256::digest(bytes)).unwrap()
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn an_ephemeral_store_lives_in_memory_where_linux_has_shm() {
+        let shm = Path::new("/dev/shm");
+        let store = BlobStore::ephemeral().unwrap();
+        if tempfile::tempdir_in(shm).is_ok() {
+            assert!(store.tmp_dir().starts_with(shm), "{:?}", store.tmp_dir());
+        }
+        let root = store.tmp_dir().parent().unwrap().to_owned();
+        drop(store);
+        assert!(!root.exists(), "an ephemeral store leaves nothing behind");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use malloc_size_of::MallocSizeOf;
 use net_traits::pub_domains::is_same_site;
 use profile_traits::mem::{ProcessReports, Report, ReportKind, ReportsChan, perform_memory_report};
 use profile_traits::path;
-use servo_base::generic_channel::GenericCallback;
+use servo_base::generic_channel::{GenericCallback, GenericSender};
 use servo_url::ImmutableOrigin;
 
 use crate::binding;
@@ -75,6 +75,8 @@ pub struct CosStorage {
     /// Only for a persistent store: snapshots of an ephemeral one would outlive it.
     snapshots: Option<SnapshotLender>,
     reporter_name: String,
+    /// Who asked for `Exit`: answered once the store is closed, index and all.
+    exit_ack: Option<GenericSender<()>>,
 }
 
 fn database_error(error: rusqlite::Error) -> CosError {
@@ -141,6 +143,7 @@ impl CosStorage {
             dirty_marker,
             snapshots,
             reporter_name,
+            exit_ack: None,
         })
     }
 
@@ -153,10 +156,15 @@ impl CosStorage {
         // Ends on `Exit`, or when every sender is gone.
         while let Ok(message) = port.recv() {
             if !self.handle(message) {
-                return;
+                break;
             }
         }
-        self.shutdown();
+        let exit_ack = self.exit_ack.take();
+        // Closes the index (checkpointing its journal) and removes the open marker.
+        drop(self);
+        if let Some(exit_ack) = exit_ack {
+            let _ = exit_ack.send(());
+        }
     }
 
     /// Handles one message; returns false after `Exit`.
@@ -292,7 +300,7 @@ impl CosStorage {
             CosControlMsg::CollectMemoryReport(reports_chan) => self.report_memory(reports_chan),
             CosControlMsg::Exit(sender) => {
                 self.shutdown();
-                let _ = sender.send(());
+                self.exit_ack = Some(sender);
                 return false;
             },
         }
@@ -751,16 +759,46 @@ fn open_persistent(
 ) -> Result<(BlobStore, Registry, Option<PathBuf>), String> {
     fs::create_dir_all(root).map_err(|e| e.to_string())?;
     let store = BlobStore::open(root).map_err(|e| e.to_string())?;
-    let mut registry = Registry::open(&root.join("registry.sqlite")).map_err(|e| e.to_string())?;
+    let (mut registry, rebuilt) =
+        Registry::open_or_quarantine(&root.join("registry.sqlite")).map_err(|e| e.to_string())?;
     if let Err(error) = store.sweep_tmp() {
         warn!("COS: sweeping tmp/ failed: {error}");
     }
     let marker = root.join(DIRTY_MARKER);
-    if marker.exists() {
+    if rebuilt {
+        adopt_blobs(&store, &mut registry);
+    } else if marker.exists() {
         collect_garbage(&store, &mut registry);
     }
     File::create(&marker).map_err(|e| e.to_string())?;
     Ok((store, registry, Some(marker)))
+}
+
+/// After the index was lost: every blob whose file is where its hash says becomes an entry that
+/// no one may read until it is stored again (see `Registry::adopt_blob`); anything else in
+/// `blobs/` goes.
+fn adopt_blobs(store: &BlobStore, registry: &mut Registry) {
+    let blobs = match store.list_blobs() {
+        Ok(blobs) => blobs,
+        Err(error) => {
+            warn!("COS: cannot list blobs to rebuild the index: {error}");
+            return;
+        },
+    };
+    let mut adopted = 0;
+    for (hash, path) in blobs {
+        let size = fs::metadata(&path).map(|metadata| metadata.len());
+        match (hash, size) {
+            (Some(hash), Ok(size)) => match registry.adopt_blob(&hash, size) {
+                Ok(()) => adopted += 1,
+                Err(error) => warn!("COS: cannot adopt {hash}: {error}"),
+            },
+            _ => {
+                let _ = fs::remove_file(path);
+            },
+        }
+    }
+    warn!("COS: rebuilt the index with {adopted} blobs, none readable until stored again");
 }
 
 /// Mark and sweep after an unclean shutdown: rows whose blob is missing or the wrong size go,

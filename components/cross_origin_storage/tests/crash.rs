@@ -2,8 +2,13 @@
  * License, v. 2.0. If a copy of the MPL was not distributed with this
  * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
 
-//! Crash safety: a child process writing large files is SIGKILLed at many points; after each
-//! reopen no partial or wrong bytes are readable and `tmp/` is empty.
+//! Crash safety: a child process writing multi-chunk files is SIGKILLed at many points; after
+//! each reopen no partial or wrong bytes are readable, every acknowledged store is there, and
+//! `tmp/` is empty.
+//!
+//! `COS_CRASH_POINTS` sets the number of kills (default 10; `mach crash-test --points 1000`).
+//! The kill points cycle through every progress line of a round, so a long run kills at each
+//! of them many times.
 
 mod common;
 
@@ -21,8 +26,10 @@ use sha2::{Digest, Sha256};
 
 const DIR_VAR: &str = "COS_CRASH_DIR";
 const ROUND_VAR: &str = "COS_CRASH_ROUND";
-const ENTRY_BYTES: usize = 6 * CHUNK_BYTES + 123;
+const ENTRY_BYTES: usize = 3 * CHUNK_BYTES + 123;
 const ENTRIES_PER_ROUND: u64 = 3;
+/// Progress lines a round prints: 4 writes, close and closed per entry, then done.
+const LINES_PER_ROUND: u64 = ENTRIES_PER_ROUND * 6 + 1;
 
 fn seed(round: u64, entry: u64) -> u64 {
     1000 + round * 10 + entry
@@ -65,9 +72,14 @@ fn sigkill_at_many_points_leaves_no_partial_bytes() {
     store(&cos, &a, &anchor, None).unwrap();
     exit(&cos);
 
-    // Progress lines per round: 7 writes + close + closed per entry.
-    let kill_points = [1u64, 5, 7, 8, 9, 12, 16, 17, 18, 25];
-    for (round, kill_after) in kill_points.iter().enumerate() {
+    let points: u64 = std::env::var("COS_CRASH_POINTS")
+        .ok()
+        .and_then(|points| points.parse().ok())
+        .unwrap_or(10);
+    // 7 and LINES_PER_ROUND - 1 (18) are coprime, so the kills visit every line but the last
+    // (which follows the round's end) in turn.
+    let kill_points = (0..points).map(|round| 1 + (round * 7) % (LINES_PER_ROUND - 1));
+    for (round, kill_after) in kill_points.enumerate() {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
             .env(DIR_VAR, dir.path())
@@ -86,12 +98,12 @@ fn sigkill_at_many_points_leaves_no_partial_bytes() {
                     acknowledged.push(entry.parse::<u64>().unwrap());
                 }
                 seen += 1;
-                if seen == *kill_after {
+                if seen == kill_after {
                     break;
                 }
             }
         }
-        assert_eq!(seen, *kill_after, "the child ended early");
+        assert_eq!(seen, kill_after, "the child ended early");
         child.kill().unwrap(); // SIGKILL
         let _ = child.wait();
 
@@ -102,13 +114,11 @@ fn sigkill_at_many_points_leaves_no_partial_bytes() {
             let bytes = content(seed(round as u64, entry), ENTRY_BYTES);
             assert!(read(&cos, &a, &sha256(&bytes)).unwrap() == bytes);
         }
-        for past in 0..=round as u64 {
-            for entry in 0..ENTRIES_PER_ROUND {
-                let bytes = content(seed(past, entry), ENTRY_BYTES);
-                match read(&cos, &a, &sha256(&bytes)) {
-                    Ok(read) => assert!(read == bytes, "round {past} entry {entry}: wrong bytes"),
-                    Err(error) => assert_eq!(error, CosError::NotFound),
-                }
+        for entry in 0..ENTRIES_PER_ROUND {
+            let bytes = content(seed(round as u64, entry), ENTRY_BYTES);
+            match read(&cos, &a, &sha256(&bytes)) {
+                Ok(read) => assert!(read == bytes, "round {round} entry {entry}: wrong bytes"),
+                Err(error) => assert_eq!(error, CosError::NotFound),
             }
         }
         let root = store_root(dir.path());
@@ -136,6 +146,16 @@ fn sigkill_at_many_points_leaves_no_partial_bytes() {
             }
         }
         assert_eq!(blobs, entries.len());
+        // This round's entries go, so that a long run's store stays small; the anchor stays.
+        for entry in entries.iter().filter(|e| e.hash != sha256(&anchor)) {
+            let (reply, receiver) =
+                servo_base::generic_channel::GenericCallback::new_blocking().unwrap();
+            cos.control(cross_origin_storage_traits::CosControlMsg::DeleteEntry {
+                hash: entry.hash.clone(),
+                reply,
+            });
+            assert!(receiver.recv().unwrap());
+        }
         exit(&cos);
     }
 }

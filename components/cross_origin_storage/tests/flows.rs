@@ -1132,3 +1132,52 @@ fn session_and_handle_caps_are_prefs_counted_per_site() {
         "QuotaExceededError"
     );
 }
+
+/// A damaged index is neither trusted nor silently swapped for a memory store: it is moved
+/// aside, and the blobs stay on disk as entries nobody may read until a store verifies them
+/// again. The store stays persistent afterwards.
+#[test]
+fn a_corrupt_index_is_quarantined_and_rebuilt_from_the_blobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(5_000));
+    let a = origin("https://a.example");
+    let bytes = content(80, 3000);
+    let hash = sha256(&bytes);
+    let cos = start(Some(dir.path()), config(), clock.clone());
+    store(&cos, &a, &bytes, star()).unwrap();
+    exit(&cos);
+
+    let root = store_root(dir.path());
+    let index = root.join("registry.sqlite");
+    let mut damaged = fs::read(&index).unwrap();
+    damaged[..100].fill(0x5a);
+    fs::write(&index, &damaged).unwrap();
+
+    let cos = start(Some(dir.path()), config(), clock.clone());
+    // The thread opens its store before it answers anything.
+    let entries = list(&cos);
+    assert_eq!(
+        fs::read(root.join("registry.sqlite.corrupt")).unwrap(),
+        damaged,
+        "the damaged index is kept aside, unchanged"
+    );
+    assert_eq!(entries.len(), 1, "the blob was adopted, not orphaned");
+    assert_eq!(entries[0].hash, hash);
+    assert!(entries[0].grants.storing_origins.is_empty());
+    // The lost grants are not guessed: nobody reads the entry until it is stored again.
+    assert_eq!(read(&cos, &a, &hash), Err(CosError::NotFound));
+    assert_eq!(
+        store_as(&cos, &a, &hash, b"other bytes", None)
+            .unwrap_err()
+            .name(),
+        "DataError"
+    );
+    store(&cos, &a, &bytes, None).unwrap();
+    assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
+    exit(&cos);
+
+    // The rebuilt index is on disk: a restart still has the entry.
+    let cos = start(Some(dir.path()), config(), clock);
+    assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
+    exit(&cos);
+}

@@ -110,6 +110,32 @@ def bench(args):
     return subprocess.run(cmd, cwd=layout.REPO).returncode
 
 
+def _crate_test(test, env, filter_):
+    """Runs one integration test of the storage thread's crate in release mode, showing its
+    output, and ends with the tier's summary line."""
+    cmd = ["cargo", "test", "--release", "-p", "cross-origin-storage", "--test", test, "--",
+           "--nocapture", filter_]
+    result = subprocess.run(cmd, cwd=layout.REPO, env=dict(os.environ, **env), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    print(result.stdout)
+    passed, failed = _cargo_test_counts(result.stdout)
+    if result.returncode and not failed:
+        failed = 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def fuzz(args):
+    env = {"COS_FUZZ_MESSAGES": str(args.messages)}
+    if args.seed is not None:
+        env["COS_FUZZ_SEED"] = str(args.seed)
+    return _crate_test("fuzz", env, "arbitrary_request_sequences")
+
+
+def crash_test(args):
+    return _crate_test("crash", {"COS_CRASH_POINTS": str(args.points)}, "sigkill_at_many_points")
+
+
 # The tests of Servo's crates that the series touches: (package, extra cargo test arguments).
 CRATE_TESTS = [
     ("servo-storage", []),

@@ -96,5 +96,18 @@ def main(argv):
     p.add_argument("--large", action="store_true", help="with --js, add the 1 GiB case")
     p.set_defaults(func=_lazy("commands", "bench"))
 
+    p = sub.add_parser("fuzz", help="drive the storage thread with a long pseudo-random request "
+                                     "sequence, checking its invariants after every message "
+                                     "(release build)")
+    p.add_argument("--messages", type=int, default=1_000_000)
+    p.add_argument("--seed", type=lambda s: int(s, 0), default=None,
+                   help="replay a run (default: the test's fixed seed)")
+    p.set_defaults(func=_lazy("commands", "fuzz"))
+
+    p = sub.add_parser("crash-test", help="SIGKILL a storing child process at many points and "
+                                           "check the store after each restart (release build)")
+    p.add_argument("--points", type=int, default=1000)
+    p.set_defaults(func=_lazy("commands", "crash_test"))
+
     args = parser.parse_args(argv)
     return args.func(args) or 0
