@@ -188,6 +188,11 @@ impl WriteSession {
     fn io_error(&mut self, error: io::Error) -> CosError {
         self.io_failed = true;
         warn!("COS: writing a session's temp file failed: {error}");
+        // The session can never close now, so its bytes are dead weight; on a full disk they
+        // would keep every other write out until the page's stream is collected.
+        if let Err(error) = self.file.set_len(0) {
+            warn!("COS: emptying a failed session's temp file failed: {error}");
+        }
         if error.kind() == io::ErrorKind::StorageFull {
             CosError::Operation("There is no space left for Cross-Origin Storage.".to_owned())
         } else {

@@ -243,6 +243,10 @@ impl CosStorage {
             CosMsg::ReleaseHandle { handle_id, origin } => {
                 self.sessions.release_handle(handle_id, &origin);
             },
+            CosMsg::ClearSiteData { origin } => {
+                let deleted = self.revoke(|o| *o == origin);
+                debug!("COS: Clear-Site-Data for {origin:?} deleted {deleted} entries");
+            },
         }
     }
 

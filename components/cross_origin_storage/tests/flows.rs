@@ -1181,3 +1181,38 @@ fn a_corrupt_index_is_quarantined_and_rebuilt_from_the_blobs() {
     assert_eq!(read(&cos, &a, &hash).unwrap(), bytes);
     exit(&cos);
 }
+
+/// `Clear-Site-Data: "storage"` on a document's response clears that origin's grants and
+/// usage; entries another origin also stores stay theirs.
+#[test]
+fn clear_site_data_clears_only_the_responding_origin() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let sub = origin("https://sub.a.example");
+    let b = origin("https://b.example");
+    let only_a = content(90, 300);
+    let shared = content(91, 300);
+    let only_sub = content(92, 300);
+    store(&cos, &a, &only_a, None).unwrap();
+    store(&cos, &a, &shared, star()).unwrap();
+    store(&cos, &b, &shared, star()).unwrap();
+    store(&cos, &sub, &only_sub, None).unwrap();
+
+    cos.send(CosMsg::ClearSiteData { origin: a.clone() })
+        .unwrap();
+    let entries = list(&cos);
+    let hashes: Vec<ContentHash> = entries.iter().map(|e| e.hash.clone()).collect();
+    assert!(!hashes.contains(&sha256(&only_a)), "a's own entry went");
+    assert!(
+        hashes.contains(&sha256(&shared)),
+        "b still stores the shared one"
+    );
+    assert!(
+        hashes.contains(&sha256(&only_sub)),
+        "another origin of the site keeps its own"
+    );
+    let shared_entry = entries.iter().find(|e| e.hash == sha256(&shared)).unwrap();
+    assert_eq!(shared_entry.grants.storing_origins, vec![b.clone()]);
+    assert_eq!(read(&cos, &b, &sha256(&shared)).unwrap(), shared);
+    assert_eq!(read(&cos, &sub, &sha256(&only_sub)).unwrap(), only_sub);
+}

@@ -297,15 +297,17 @@ impl Fuzzer {
                 self.clock.advance(self.rng.below(4_000_000) as u64);
             }
             let control = self.rng.chance(15);
+            // A page may clear its own origin's grants (`Clear-Site-Data`), and no one else's.
+            let mut cleared = None;
             if control {
                 self.control();
             } else {
-                self.content();
+                cleared = self.content();
             }
             let entries = self.entries();
             let grants = snapshot(&entries);
             if !control {
-                self.check_grants_grew(&grants);
+                self.check_grants_grew(&grants, cleared.as_deref());
             }
             self.grants = grants;
             self.check_files(&entries);
@@ -334,7 +336,9 @@ impl Fuzzer {
         self.rng.below(self.flows.len())
     }
 
-    fn content(&mut self) {
+    /// Sends one page request; returns the origin it cleared, if it was an honest
+    /// `ClearSiteData`.
+    fn content(&mut self) -> Option<String> {
         let flow = self.rng.chance(450).then(|| self.flow());
         let origin = match flow.map(|i| &self.flows[i]) {
             Some(flow) if flow.stage >= 4 => flow.reader.clone(),
@@ -509,12 +513,16 @@ impl Fuzzer {
                         reply: reads.callback(),
                     }
                 },
-                _ => CosMsg::ReleaseHandle {
+                95..98 => CosMsg::ReleaseHandle {
                     handle_id: self.handle_id(),
+                    origin: origin.clone(),
+                },
+                _ => CosMsg::ClearSiteData {
                     origin: origin.clone(),
                 },
             },
         };
+        let cleared = matches!(request, CosMsg::ClearSiteData { .. }) && !forged;
         // Whether the flow's message succeeded, and the id it got.
         let mut flow_result: Option<u64> = None;
         let name = format!("{request:?}").chars().take(160).collect::<String>();
@@ -607,6 +615,7 @@ impl Fuzzer {
         if self.writes.len() > 50 {
             self.writes.drain(..25);
         }
+        cleared.then(|| origin.ascii_serialization().into_owned())
     }
 
     fn control(&mut self) {
@@ -638,14 +647,29 @@ impl Fuzzer {
         inbox.take().pop().unwrap_or_default()
     }
 
-    fn check_grants_grew(&mut self, now: &BTreeMap<String, Grants>) {
+    /// Every entry that survived keeps its grants, but those of the `cleared` origin; an entry
+    /// that went was evicted, or only the cleared origin stored it.
+    fn check_grants_grew(&mut self, now: &BTreeMap<String, Grants>, cleared: Option<&str>) {
+        let without = |set: &BTreeSet<String>| {
+            let mut set = set.clone();
+            if let Some(cleared) = cleared {
+                set.remove(cleared);
+            }
+            set
+        };
         for (hash, (storing, listed, global)) in &self.grants {
             let Some((now_storing, now_listed, now_global)) = now.get(hash) else {
-                self.stats.evicted += 1;
+                if cleared.is_none() {
+                    self.stats.evicted += 1;
+                } else if !without(storing).is_empty() {
+                    self.fail(format!(
+                        "clearing {cleared:?} took {hash} from other storers"
+                    ));
+                }
                 continue;
             };
-            if !now_storing.is_superset(storing)
-                || !now_listed.is_superset(listed)
+            if !now_storing.is_superset(&without(storing))
+                || !now_listed.is_superset(&without(listed))
                 || (*global && !now_global)
             {
                 self.fail(format!("the grants of {hash} shrank"));

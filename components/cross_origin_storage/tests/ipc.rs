@@ -253,6 +253,8 @@ fn forged_origin_is_refused_across_processes() {
         write_id: b_write,
         origin: b.clone(),
     });
+    // Clearing b's data, as a `Clear-Site-Data` response for b would.
+    forge(CosMsg::ClearSiteData { origin: b.clone() });
     // Storing under b's name.
     let (reply, answer) = GenericCallback::new_blocking().unwrap();
     forge(CosMsg::RequestFileHandle {

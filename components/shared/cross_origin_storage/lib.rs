@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod channel;
+pub mod clear_site_data;
 pub mod config;
 pub mod error;
 pub mod hash;

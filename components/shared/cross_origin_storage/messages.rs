@@ -151,6 +151,11 @@ pub enum CosMsg {
         handle_id: HandleId,
         origin: ImmutableOrigin,
     },
+    /// A document of `origin` was created from a response whose `Clear-Site-Data` header asks
+    /// for storage to be cleared: revoke the origin's grants and usage, then collect the entries
+    /// no storing origin reaches any more. A content process can do this only for its own site,
+    /// whose origins it may act as anyway.
+    ClearSiteData { origin: ImmutableOrigin },
 }
 
 impl CosMsg {
@@ -164,7 +169,8 @@ impl CosMsg {
             | CosMsg::Write { origin, .. }
             | CosMsg::Close { origin, .. }
             | CosMsg::Abort { origin, .. }
-            | CosMsg::ReleaseHandle { origin, .. } => origin,
+            | CosMsg::ReleaseHandle { origin, .. }
+            | CosMsg::ClearSiteData { origin } => origin,
         }
     }
 
@@ -182,7 +188,9 @@ impl CosMsg {
                 None => Ok(()),
             },
             CosMsg::Close { reply, .. } => reply.send(Err(error)),
-            CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } => Ok(()),
+            CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } | CosMsg::ClearSiteData { .. } => {
+                Ok(())
+            },
         };
     }
 }

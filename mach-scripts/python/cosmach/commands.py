@@ -111,9 +111,9 @@ def bench(args):
 
 
 def _crate_test(test, env, filter_):
-    """Runs one integration test of the storage thread's crate in release mode, showing its
-    output, and ends with the tier's summary line."""
-    cmd = ["cargo", "test", "--release", "-p", "cross-origin-storage", "--test", test, "--",
+    """Runs one integration test of the storage thread's crate, showing its output, and ends
+    with the tier's summary line. The test profile builds the crate optimized (Cargo.toml)."""
+    cmd = ["cargo", "test", "-p", "cross-origin-storage", "--test", test, "--",
            "--nocapture", filter_]
     result = subprocess.run(cmd, cwd=layout.REPO, env=dict(os.environ, **env), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -98,14 +98,14 @@ def main(argv):
 
     p = sub.add_parser("fuzz", help="drive the storage thread with a long pseudo-random request "
                                      "sequence, checking its invariants after every message "
-                                     "(release build)")
+                                     "(optimized test build)")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--seed", type=lambda s: int(s, 0), default=None,
                    help="replay a run (default: the test's fixed seed)")
     p.set_defaults(func=_lazy("commands", "fuzz"))
 
     p = sub.add_parser("crash-test", help="SIGKILL a storing child process at many points and "
-                                           "check the store after each restart (release build)")
+                                           "check the store after each restart")
     p.add_argument("--points", type=int, default=1000)
     p.set_defaults(func=_lazy("commands", "crash_test"))
 
