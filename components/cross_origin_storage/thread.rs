@@ -528,11 +528,27 @@ impl CosStorage {
             drop(file);
             let _ = reply.send(ReadEvent::Snapshot { id, metadata });
         } else {
-            if let Err(error) = stream(&mut file, entry.size, reply) {
+            // Each chunk is a send that can block while the reader's channel is full, and a
+            // reader that never drains must not hold up every other site's requests: the bytes
+            // go out from a thread of their own, from the file opened here (which stays readable
+            // if the entry is evicted meanwhile).
+            let reader = reply.clone();
+            let size = entry.size;
+            let spawned = std::thread::Builder::new()
+                .name("CosRead".to_owned())
+                .spawn(move || {
+                    let last = match stream(&mut file, size, &reader) {
+                        Ok(()) => ReadEvent::Done(metadata),
+                        Err(error) => ReadEvent::Error(error),
+                    };
+                    let _ = reader.send(last);
+                });
+            if let Err(error) = spawned {
+                warn!("COS: cannot start a read: {error}");
+                let error = CosError::Operation("Cross-Origin Storage is busy.".to_owned());
                 let _ = reply.send(ReadEvent::Error(error));
                 return;
             }
-            let _ = reply.send(ReadEvent::Done(metadata));
         }
         let now = self.clock.now_ms();
         let mut grants = entry.grants;

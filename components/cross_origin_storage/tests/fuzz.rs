@@ -97,6 +97,29 @@ impl<T: serde::Serialize + for<'de> serde::Deserialize<'de> + Send + 'static> In
     }
 }
 
+impl Inbox<ReadEvent> {
+    /// A read that was granted streams its bytes from a thread of its own, and every read
+    /// ends with `Done` or `Error`: the events of a read, once it has ended; of anything else,
+    /// none.
+    fn wait_for_end(&self, was_read: bool) -> Vec<ReadEvent> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            {
+                let events = self.0.lock().unwrap();
+                let ended = events
+                    .last()
+                    .is_some_and(|e| !matches!(e, ReadEvent::Chunk(_)));
+                if !was_read || ended {
+                    break;
+                }
+            }
+            assert!(std::time::Instant::now() < deadline, "a read never ended");
+            std::thread::yield_now();
+        }
+        self.take()
+    }
+}
+
 type Grants = (BTreeSet<String>, BTreeSet<String>, bool);
 
 /// A store-then-read sequence, one message a step, interleaved with everything else, so that
@@ -575,7 +598,8 @@ impl Fuzzer {
             self.stats.forged_refused += 1;
         }
         let mut bytes = Vec::new();
-        for event in reads.take() {
+        let was_read = name.starts_with("ReadFile");
+        for event in reads.wait_for_end(was_read) {
             match event {
                 ReadEvent::Chunk(chunk) => bytes.extend_from_slice(&chunk),
                 ReadEvent::Done(metadata) => {

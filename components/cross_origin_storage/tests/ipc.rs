@@ -306,3 +306,35 @@ fn forged_origin_is_refused_across_processes() {
     );
     browser.finish();
 }
+
+/// A page that never reads what it asked for must not hold up everyone else: the thread sends a
+/// streamed file (a store without snapshots, as private browsing's) from a thread of its own, so
+/// a full, undrained channel blocks that sender only.
+#[test]
+fn a_reader_that_never_drains_does_not_stall_the_thread() {
+    let (browser, cos) = start_browser(&["https://a.example", "https://b.example"]);
+    let a = origin("https://a.example");
+    let b = origin("https://b.example");
+    let bytes = content(11, 32 * CHUNK_BYTES);
+    let handle = store(&cos, &a, &bytes, None).unwrap();
+    // Far more than a socket buffer holds, and never read.
+    let undrained = send_read_file(&cos, &a, handle);
+
+    // The other site's requests go out from a thread of the test's own, so that a stalled
+    // storage thread fails the test instead of hanging it.
+    let b_site = site_of(&b);
+    let b_cos = Cos::from_channels(vec![(b_site.clone(), cos.channel(b_site))]);
+    let (done, answered) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let other = content(12, 1000);
+        let _ = done.send(store(&b_cos, &b, &other, None).map(|_| ()));
+    });
+    let answer = answered.recv_timeout(std::time::Duration::from_secs(20));
+    assert_eq!(
+        answer,
+        Ok(Ok(())),
+        "another site's store was answered while a reader did not drain"
+    );
+    drop(undrained);
+    browser.finish();
+}
