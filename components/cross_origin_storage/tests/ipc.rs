@@ -21,7 +21,7 @@ use std::sync::Once;
 use common::*;
 use cross_origin_storage::binding::site_of;
 use cross_origin_storage_traits::{
-    CHUNK_BYTES, CosContentSender, CosControlMsg, CosError, CosMsg, WriteCommand,
+    CHUNK_BYTES, ContentHash, CosContentSender, CosControlMsg, CosError, CosMsg, WriteCommand,
 };
 use ipc_channel::ipc::{self, IpcOneShotServer, IpcReceiver, IpcSender};
 use servo_base::generic_channel::{self, GenericCallback};
@@ -198,6 +198,18 @@ fn forged_origin_is_refused_across_processes() {
     let a_channel = cos.channel(site_of(&origin(a_url)));
     // Every request below is sent on the channel the browser bound to a.example.
     let forge = |request: CosMsg| a_channel.send(request).unwrap();
+    let forge_request = |claimed: ImmutableOrigin, hash: ContentHash, create: bool, origins| {
+        let (reply, answer) = GenericCallback::new_blocking().unwrap();
+        forge(CosMsg::RequestFileHandle {
+            origin: claimed,
+            hash,
+            create,
+            origins,
+            ceiling: None,
+            reply,
+        });
+        answer.recv().unwrap()
+    };
     let a = origin(a_url);
     let b = origin("https://b.example");
 
@@ -210,16 +222,7 @@ fn forged_origin_is_refused_across_processes() {
 
     // Asking for b's entry as b, from a's process: refused, and a different refusal from the
     // NotFound that a's own origin gets, which says the claim itself was refused.
-    let (reply, answer) = GenericCallback::new_blocking().unwrap();
-    forge(CosMsg::RequestFileHandle {
-        origin: b.clone(),
-        hash: sha256(&secret),
-        create: false,
-        origins: None,
-        ceiling: None,
-        reply,
-    });
-    refused(answer.recv().unwrap());
+    refused(forge_request(b.clone(), sha256(&secret), false, None));
     assert_eq!(read(&cos, &a, &sha256(&secret)), Err(CosError::NotFound));
 
     // Reading b's handle by id, as b.
@@ -256,27 +259,14 @@ fn forged_origin_is_refused_across_processes() {
     // Clearing b's data, as a `Clear-Site-Data` response for b would.
     forge(CosMsg::ClearSiteData { origin: b.clone() });
     // Storing under b's name.
-    let (reply, answer) = GenericCallback::new_blocking().unwrap();
-    forge(CosMsg::RequestFileHandle {
-        origin: b.clone(),
-        hash: sha256(b"planted"),
-        create: true,
-        origins: star(),
-        ceiling: None,
-        reply,
-    });
-    refused(answer.recv().unwrap());
+    refused(forge_request(b.clone(), sha256(b"planted"), true, star()));
     // An opaque origin is no one's.
-    let (reply, answer) = GenericCallback::new_blocking().unwrap();
-    forge(CosMsg::RequestFileHandle {
-        origin: ImmutableOrigin::new_opaque(),
-        hash: sha256(&secret),
-        create: false,
-        origins: None,
-        ceiling: None,
-        reply,
-    });
-    refused(answer.recv().unwrap());
+    refused(forge_request(
+        ImmutableOrigin::new_opaque(),
+        sha256(&secret),
+        false,
+        None,
+    ));
 
     // None of it touched b: its handle still reads, its session still closes.
     assert_eq!(read_handle(&cos, &b, b_handle).unwrap().0, secret);
