@@ -56,8 +56,10 @@ promise_test(async t => {
   const first = await cosEntry(60000);
   const second = await cosEntry(60000);
   assert_equals(await tryStore(first.hash, first.bytes), null, "the first file fits");
-  // A same-site origin stores the same bytes: the entry is shared, so it cannot be evicted.
-  const other = await cosOpenFrame(t, get_host_info().HTTPS_REMOTE_ORIGIN);
+  // Another site stores the same bytes: the entry is shared, so it cannot be evicted. (An
+  // origin of this site would not do: quota is counted per site, so the site alone would still
+  // own the entry and could evict it.)
+  const other = await cosOpenFrame(t, get_host_info().HTTPS_NOTSAMESITE_ORIGIN);
   assert_true((await other.store(first.hash, first.bytes)).ok, "the other origin stores");
   const error = await tryStore(second.hash, second.bytes);
   assert_equals(error && error.name, "QuotaExceededError", "the second file does not fit");
