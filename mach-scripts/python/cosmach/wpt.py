@@ -318,6 +318,7 @@ class Server:
     def __init__(self, root, work, timeout_multiplier, verbose=False):
         try:
             from wptserve import config as wconfig, routes as wroutes, server as wserver
+            from wptserve import stash as wstash
         except ImportError:
             layout.die("wptserve is missing: run `mach-scripts/mach bootstrap` (wptserve==4.0.3)")
         self.root = root
@@ -351,6 +352,11 @@ class Server:
         with open(self.hosts_file, "w") as f:
             for name in sorted(self.config.all_domains_set):
                 f.write(f"127.0.0.1 {name}\n")
+        # `request.server.stash`, which WPT's own handlers use (/common/dispatcher/ among
+        # them), needs a stash server; it tells the handlers where it is through the process's
+        # environment, as wpt serve does.
+        self.stash = wstash.StashServer(("127.0.0.1", 0), authkey=os.urandom(16).hex())
+        self.stash.__enter__()
         routes = _routes(root, timeout_multiplier) + list(wroutes.routes)
         self.servers = []
         for scheme, plist in self.ports.items():
@@ -369,6 +375,7 @@ class Server:
     def stop(self):
         for httpd in self.servers:
             httpd.stop()
+        self.stash.__exit__(None, None, None)
         self.builder.__exit__(None, None, None)
 
 
@@ -383,6 +390,11 @@ def _routes(root, timeout_multiplier):
         def handler(request, response):
             path = request.url_parts.path
             if os.path.isfile(local(path)):
+                # The tree's own file, handled as wptserve's default routes would: a .py runs.
+                if path.endswith(".py"):
+                    return handlers.python_script_handler(request, response)
+                if path.endswith(".asis"):
+                    return handlers.as_is_handler(request, response)
                 return handlers.file_handler(request, response)
             mine = ours(path)
             if not mine or not os.path.isfile(mine):
