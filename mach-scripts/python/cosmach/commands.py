@@ -20,7 +20,7 @@ DEBIAN_PACKAGES = [
     "clang-19", "libclang-19-dev", "lld-19", "llvm-19", "m4", "pkg-config", "python3",
     "libfontconfig1-dev", "libfreetype-dev", "libegl1-mesa-dev", "libgl1-mesa-dri",
     "libgles2-mesa-dev", "libx11-dev", "libxkbcommon-dev", "libudev-dev", "libdbus-1-dev",
-    "git",
+    "git", "python3-venv",
 ]
 # Commands that may come from elsewhere than Debian (e.g. Node.js from its own packages).
 COMMANDS = {"npm": "npm", "node": "nodejs"}
@@ -40,14 +40,33 @@ def _missing_debian(packages):
 
 
 def _missing_python(requirements):
+    if not os.path.exists(layout.venv_python()):
+        return list(requirements)
     missing = []
     for req in requirements:
         name, _, version = req.partition("==")
-        result = subprocess.run([sys.executable, "-m", "pip", "show", name],
+        result = subprocess.run([layout.venv_python(), "-m", "pip", "show", name],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         if f"Version: {version}" not in result.stdout:
             missing.append(req)
     return missing
+
+
+def _step(description, cmd, log_path, fix, env=None):
+    """Runs one external step with its output in the bootstrap log and one line on the terminal;
+    a failure ends mach with one line that says what to do."""
+    log(f"bootstrap: {description}")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    with open(log_path, "a") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n")
+        out.flush()
+        try:
+            code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env).returncode
+        except OSError as e:
+            out.write(f"{e}\n")
+            code = None
+    if code != 0:
+        layout.die(f"bootstrap: {description} failed: {fix} (its output is in {log_path})")
 
 
 def bootstrap(args):
@@ -57,17 +76,30 @@ def bootstrap(args):
     if not debs and not pips:
         log("bootstrap: everything is installed")
         return 0
+    log_path = os.path.join(layout.build_dir(), "bootstrap.log")
     if debs:
         log(f"bootstrap: Debian packages to install: {' '.join(debs)}")
         if not args.dry_run:
             sudo = [] if os.geteuid() == 0 else ["sudo"]
             env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-            layout.run([*sudo, "apt-get", "update", "-qq"], env=env)
-            layout.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *debs], env=env)
+            by_hand = f"install them yourself (`sudo apt-get install {' '.join(debs)}`)"
+            _step("apt-get update", [*sudo, "apt-get", "update", "-q"], log_path,
+                  "check that the Debian mirrors are reachable, or " + by_hand, env=env)
+            _step(f"apt-get install ({len(debs)} packages)",
+                  [*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", *debs],
+                  log_path, by_hand, env=env)
     if pips:
-        log(f"bootstrap: Python packages to install: {' '.join(pips)}")
+        log(f"bootstrap: Python packages to install in {layout.venv_dir()}: {' '.join(pips)}")
         if not args.dry_run:
-            layout.run([sys.executable, "-m", "pip", "install", "-q", *pips])
+            if not os.path.exists(layout.venv_python()):
+                _step("creating the Python virtual environment",
+                      [sys.executable, "-m", "venv", layout.venv_dir()], log_path,
+                      "install Python's venv module (`sudo apt-get install python3-venv` on "
+                      f"Debian) or remove a broken {layout.venv_dir()}")
+            _step(f"pip install {' '.join(pips)}",
+                  [layout.venv_python(), "-m", "pip", "install", "-q", *pips], log_path,
+                  "check that PyPI is reachable")
+            layout.use_venv()
     return 0
 
 

@@ -73,6 +73,25 @@ def cargo_home():
     return os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
 
 
+def venv_dir():
+    """The build's Python virtual environment: the harness's packages live there, not in the
+    system's Python (which Debian marks externally managed)."""
+    return os.path.join(build_dir(), "venv")
+
+
+def venv_python():
+    return os.path.join(venv_dir(), "bin", "python3")
+
+
+def use_venv():
+    """Makes the virtual environment's packages importable in this process, whichever Python
+    runs mach (the environment is made from the same one)."""
+    import glob
+    import site
+    for packages in glob.glob(os.path.join(venv_dir(), "lib", "python*", "site-packages")):
+        site.addsitedir(packages)
+
+
 def log(message):
     print(f"mach: {message}", flush=True)
 
