@@ -82,8 +82,12 @@ def testharness_path():
     if not os.path.exists(tarball):
         if not shutil.which("npm"):
             layout.die("npm is needed to fetch testharness.js: run `mach-scripts/mach bootstrap`")
-        subprocess.run(["npm", "pack", TESTHARNESS_PACKAGE, "--silent"], cwd=cache, check=True,
-                       stdout=subprocess.DEVNULL)
+        result = subprocess.run(["npm", "pack", TESTHARNESS_PACKAGE, "--silent"], cwd=cache,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if result.returncode != 0 or not os.path.exists(tarball):
+            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            layout.die(f"`npm pack {TESTHARNESS_PACKAGE}` failed ({last}): check that the npm "
+                       "registry is reachable, then run the command again")
     with tarfile.open(tarball) as tar:
         data = tar.extractfile(tar.getmember(TESTHARNESS_MEMBER)).read()
     digest = hashlib.sha256(data).hexdigest()
