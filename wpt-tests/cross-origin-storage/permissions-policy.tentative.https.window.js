@@ -33,6 +33,25 @@ promise_test(async t => {
   assert_equals(outcome(await frame.read(cosMissingHash())), "NotFoundError");
 }, "a cross-origin frame with allow=\"cross-origin-storage\" may call");
 
+for (const [allow, expected] of [
+  ["camera", "NotAllowedError"],
+  ["cross-origin-storage 'none'", "NotAllowedError"],
+  ["cross-origin-storage 'self'", "NotAllowedError"],
+  ["cross-origin-storage *", "NotFoundError"],
+  [`camera; cross-origin-storage ${O.crossSite}`, "NotFoundError"],
+  [`cross-origin-storage ${O.crossSite2}`, "NotAllowedError"],
+]) {
+  promise_test(async t => {
+    const frame = await cosOpenFrame(t, O.crossSite, { allow });
+    assert_equals(outcome(await frame.read(cosMissingHash())), expected);
+  }, `a cross-origin frame with allow="${allow}": ${expected}`);
+}
+
+promise_test(async t => {
+  const frame = await cosOpenFrame(t, O.self, { allow: "cross-origin-storage 'none'" });
+  assert_equals(outcome(await frame.read(cosMissingHash())), "NotAllowedError");
+}, "allow=\"cross-origin-storage 'none'\" blocks a same-origin frame too");
+
 promise_test(async t => {
   const frame = await cosOpenFrame(t, O.self, BLOCKED);
   assert_equals(outcome(await frame.read(cosMissingHash())), "NotAllowedError");

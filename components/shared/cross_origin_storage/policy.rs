@@ -46,6 +46,44 @@ pub fn document_allows<'a>(
     }
 }
 
+/// <https://w3c.github.io/webappsec-permissions-policy/#algo-define-inherited-policy-in-container>
+/// for our feature: whether a document of `origin`, loaded in an iframe whose `allow`
+/// attribute is `allow` and whose node document is of `container_origin`, may use Cross-Origin
+/// Storage. `container_allows` says whether that node document may: if not, no document inside
+/// it may either.
+pub fn frame_allows(
+    allow: &str,
+    container_origin: &ImmutableOrigin,
+    origin: &ImmutableOrigin,
+    container_allows: bool,
+) -> bool {
+    if !container_allows {
+        return false;
+    }
+    // The attribute is a serialized permissions policy: `;`-separated directives, each a
+    // feature name and its allowlist. The first directive for a feature is the one that counts.
+    for directive in allow.split(';') {
+        let mut tokens = directive.split_ascii_whitespace();
+        if tokens.next() != Some(FEATURE) {
+            continue;
+        }
+        let allowlist: Vec<&str> = tokens.collect();
+        // A bare feature name means `'src'`: the origin the iframe loads, which this document is
+        // (the one place this differs is a redirect to another origin, which we accept).
+        if allowlist.is_empty() {
+            return true;
+        }
+        return allowlist.iter().any(|item| match *item {
+            "*" | "'src'" => true,
+            "'self'" => origin == container_origin,
+            "'none'" => false,
+            url => parse_origin(url).is_ok_and(|allowed| allowed == *origin),
+        });
+    }
+    // No directive for the feature: its default allowlist, `'self'`.
+    origin == container_origin
+}
+
 /// The items of our member's allowlist: `Some(None)` when the member is absent, `None` when the
 /// header does not parse. The last occurrence of a member wins, as in any dictionary.
 fn allowlist(header: &str) -> Option<Option<Vec<String>>> {
@@ -104,6 +142,70 @@ mod tests {
     fn allows(values: &[&str], origin: &str) -> bool {
         let origin = ServoUrl::parse(origin).unwrap().origin();
         document_allows(values.iter().map(|v| v.as_bytes()), &origin)
+    }
+
+    fn frame(allow: &str, container: &str, origin: &str, container_allows: bool) -> bool {
+        let origin_of = |url: &str| ServoUrl::parse(url).unwrap().origin();
+        frame_allows(
+            allow,
+            &origin_of(container),
+            &origin_of(origin),
+            container_allows,
+        )
+    }
+
+    #[test]
+    fn frames_follow_their_container_policy() {
+        let (top, other) = ("https://top.example", "https://other.example");
+        // No allow attribute: `'self'`, the container's origin only.
+        assert!(frame("", top, top, true));
+        assert!(!frame("", top, other, true));
+        assert!(
+            !frame("", top, "https://sub.top.example", true),
+            "same site is not enough"
+        );
+        assert!(!frame("fullscreen; camera", top, other, true));
+        // The feature named: `'src'`, the framed document.
+        assert!(frame("cross-origin-storage", top, other, true));
+        assert!(frame("camera; cross-origin-storage", top, other, true));
+        assert!(frame("cross-origin-storage *", top, other, true));
+        assert!(frame("cross-origin-storage 'src'", top, other, true));
+        assert!(!frame("cross-origin-storage 'self'", top, other, true));
+        assert!(frame("cross-origin-storage 'self'", top, top, true));
+        assert!(!frame("cross-origin-storage 'none'", top, top, true));
+        assert!(frame(
+            "cross-origin-storage https://other.example",
+            top,
+            other,
+            true
+        ));
+        assert!(!frame(
+            "cross-origin-storage https://third.example",
+            top,
+            other,
+            true
+        ));
+        // The first directive for the feature counts.
+        assert!(!frame(
+            "cross-origin-storage 'none'; cross-origin-storage *",
+            top,
+            other,
+            true
+        ));
+        // Another feature whose name starts the same is another feature.
+        assert!(!frame("cross-origin-storage-x", top, other, true));
+    }
+
+    #[test]
+    fn a_container_that_may_not_use_the_feature_passes_none_on() {
+        let top = "https://top.example";
+        assert!(!frame("", top, top, false));
+        assert!(!frame(
+            "cross-origin-storage *",
+            top,
+            "https://other.example",
+            false
+        ));
     }
 
     #[test]

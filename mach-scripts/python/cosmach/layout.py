@@ -18,6 +18,7 @@ SERVO_COMMIT = "aac43a3f31a259f04a574f5ec4e959c943ad7cc7"
 PATCHED_CRATES = {
     "servo-config": "components/config",
     "servo-constellation": "components/constellation",
+    "servo-constellation-traits": "components/shared/constellation",
     "servo-net-traits": "components/shared/net",
     "servo-net": "components/net",
     "servo-storage-traits": "components/shared/storage",
