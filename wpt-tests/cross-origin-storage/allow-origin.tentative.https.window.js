@@ -57,6 +57,16 @@ promise_test(async t => {
                 "Z, named only in the header, does not: the header is a bound, not a grant");
 }, "a header naming X and Z and a list naming X: Z does not read");
 
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(1024);
+  const storer = await cosOpenFrame(t, O.self, { ceiling: O.crossSite });
+  const stored = await storer.call("inWorker", {
+    op: "store", args: { hash, bytes, options: { origins: [O.crossSite] } },
+  });
+  assert_true(stored.ok && stored.value.ok, `the worker stores (${stored.value && stored.value.name})`);
+  assert_equals(await readAs(t, O.crossSite, hash), "ok", "X reads: the worker had the ceiling");
+}, "a dedicated worker's list-form store is bounded by its creator's ceiling");
+
 for (const [label, ceiling] of [["*", "*"], ["a malformed token", `${O.crossSite}, ::bad::`]]) {
   promise_test(async t => {
     const { hash } = await storeIn(t, ceiling, [O.crossSite]);

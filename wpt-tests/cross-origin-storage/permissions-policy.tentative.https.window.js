@@ -69,3 +69,25 @@ promise_test(async t => {
   assert_equals(outcome(await frame.store(hash, bytes)), "NotAllowedError");
   await promise_rejects_dom(t, "NotFoundError", cosRequest(hash), "nothing was registered");
 }, "a blocked document cannot create");
+
+// A worker has no policy of its own: it takes its creator's.
+async function workerOutcome(frame) {
+  const reply = await frame.call("inWorker", { op: "read", args: { hash: cosMissingHash() } });
+  assert_true(reply.ok, `the frame ran a worker (${reply.name}: ${reply.message})`);
+  return outcome(reply.value);
+}
+
+promise_test(async t => {
+  const frame = await cosOpenFrame(t, O.crossSite, { allow: null });
+  assert_equals(await workerOutcome(frame), "NotAllowedError");
+}, "a dedicated worker of a cross-origin frame without allow= is NotAllowedError");
+
+promise_test(async t => {
+  const frame = await cosOpenFrame(t, O.crossSite);
+  assert_equals(await workerOutcome(frame), "NotFoundError");
+}, "a dedicated worker of a cross-origin frame with allow= may call");
+
+promise_test(async t => {
+  const frame = await cosOpenFrame(t, O.self, BLOCKED);
+  assert_equals(await workerOutcome(frame), "NotAllowedError");
+}, "a dedicated worker of a blocked document is NotAllowedError");

@@ -18,6 +18,17 @@ const cosOps = {
   async read({ hash, options, method }) {
     return cosRead(hash, options, method);
   },
+  // Runs `op` in a dedicated worker this context creates, and answers with its reply: what a
+  // worker inherits from its creator.
+  async inWorker({ op, args }) {
+    const worker = new Worker(new URL("cos-worker.js", COS_RESOURCES));
+    try {
+      const client = cosRpcClient(msg => worker.postMessage(msg), worker, () => true);
+      return await client.call(op, args);
+    } finally {
+      worker.terminate();
+    }
+  },
 };
 
 function cosServe(events, reply) {
