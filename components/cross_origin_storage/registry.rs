@@ -72,6 +72,14 @@ pub struct Registry {
     conn: Connection,
 }
 
+/// What a set of origins is charged for the entries they store (see `Registry::charges`).
+#[derive(Debug, Default)]
+pub struct Charges {
+    pub usage: u64,
+    /// The entries no other origin stores, in key order.
+    pub owned: Vec<Candidate>,
+}
+
 fn int(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
@@ -211,19 +219,6 @@ impl Registry {
             .map(|at| at.map(uint))
     }
 
-    /// Bytes charged to the origins `counts` picks: the full size of every entry one of them
-    /// stores, each entry once however many of them store it.
-    pub fn usage_where(&self, counts: impl Fn(&ImmutableOrigin) -> bool) -> Result<u64> {
-        let mut charged = HashSet::new();
-        let mut total = 0u64;
-        for (origin, candidate) in self.stored_by()? {
-            if counts(&origin) && charged.insert(candidate.hash.clone()) {
-                total = total.saturating_add(candidate.size);
-            }
-        }
-        Ok(total)
-    }
-
     /// Bytes stored once, whoever stores them: what the global budget counts.
     pub fn total_bytes(&self) -> Result<u64> {
         self.conn
@@ -233,28 +228,11 @@ impl Registry {
             .map(uint)
     }
 
-    /// Entries that only origins `owns` picks store: the ones those origins may evict.
-    pub fn owned_where(&self, owns: impl Fn(&ImmutableOrigin) -> bool) -> Result<Vec<Candidate>> {
-        let mut owned: HashMap<ContentHash, (bool, Candidate)> = HashMap::new();
-        for (origin, candidate) in self.stored_by()? {
-            let mine = owns(&origin);
-            owned
-                .entry(candidate.hash.clone())
-                .and_modify(|(all_mine, _)| *all_mine &= mine)
-                .or_insert((mine, candidate));
-        }
-        let mut candidates: Vec<Candidate> = owned
-            .into_values()
-            .filter_map(|(all_mine, candidate)| all_mine.then_some(candidate))
-            .collect();
-        // A stable order, so that equal read times evict the same way every time.
-        candidates.sort_by_key(|c| c.hash.to_string());
-        Ok(candidates)
-    }
-
-    /// Every (storing origin, entry) pair. Rows naming an origin or hash that does not parse
-    /// are damaged and skipped.
-    fn stored_by(&self) -> Result<Vec<(ImmutableOrigin, Candidate)>> {
+    /// What the origins `counts` picks are charged, in one pass over the storing origins: the
+    /// full size of every entry one of them stores (each entry once, however many of them store
+    /// it), and the entries that only they store, which they may evict. `counts` is asked once
+    /// per distinct origin, however many entries that origin stores.
+    pub fn charges(&self, counts: impl Fn(&ImmutableOrigin) -> bool) -> Result<Charges> {
         let mut statement = self.conn.prepare(
             "SELECT s.origin, e.algorithm, e.value, e.size, e.last_read FROM storing_origins s
              JOIN entries e ON e.algorithm = s.algorithm AND e.value = s.value",
@@ -268,22 +246,47 @@ impl Registry {
                 row.get::<_, i64>(4)?,
             ))
         })?;
-        let mut pairs = Vec::new();
+        // Per entry: whether one of the counted origins stores it, and whether only they do.
+        let mut entries: HashMap<ContentHash, (bool, bool, Candidate)> = HashMap::new();
+        let mut counted: HashMap<String, bool> = HashMap::new();
         for row in rows {
             let (origin, algorithm, value, size, last_read) = row?;
-            let (Some(origin), Some(hash)) =
-                (parse_origin(&origin), parse_hash(&algorithm, &value))
-            else {
+            // Rows naming an origin or hash that does not parse are damaged and skipped.
+            let Some(hash) = parse_hash(&algorithm, &value) else {
                 continue;
             };
+            let mine = match counted.get(&origin) {
+                Some(mine) => *mine,
+                None => {
+                    let Some(parsed) = parse_origin(&origin) else {
+                        continue;
+                    };
+                    let mine = counts(&parsed);
+                    counted.insert(origin, mine);
+                    mine
+                },
+            };
             let candidate = Candidate {
-                hash,
+                hash: hash.clone(),
                 size: uint(size),
                 last_read_ms: uint(last_read),
             };
-            pairs.push((origin, candidate));
+            let (any_mine, all_mine, _) = entries.entry(hash).or_insert((false, true, candidate));
+            *any_mine |= mine;
+            *all_mine &= mine;
         }
-        Ok(pairs)
+        let mut charges = Charges::default();
+        for (any_mine, all_mine, candidate) in entries.into_values() {
+            if any_mine {
+                charges.usage = charges.usage.saturating_add(candidate.size);
+            }
+            if all_mine {
+                charges.owned.push(candidate);
+            }
+        }
+        // A stable order, so that equal read times evict the same way every time.
+        charges.owned.sort_by_key(|c| c.hash.to_string());
+        Ok(charges)
     }
 
     /// Every entry, in key order: under global pressure any of them may be evicted.
@@ -706,10 +709,12 @@ mod tests {
         assert!(row.grants.globally_disclosable);
         let a = origin("https://a.example");
         let b = origin("https://b.example");
-        assert_eq!(registry.usage_where(|o| *o == a).unwrap(), 150);
-        assert_eq!(registry.usage_where(|o| *o == b).unwrap(), 100);
+        let usage =
+            |counts: &dyn Fn(&ImmutableOrigin) -> bool| registry.charges(counts).unwrap().usage;
+        assert_eq!(usage(&|o| *o == a), 150);
+        assert_eq!(usage(&|o| *o == b), 100);
         // An entry two counted origins store is charged once.
-        assert_eq!(registry.usage_where(|o| *o == a || *o == b).unwrap(), 150);
+        assert_eq!(usage(&|o| *o == a || *o == b), 150);
         assert_eq!(
             registry
                 .stored_at(&hash(1), &origin("https://b.example"))
@@ -724,8 +729,9 @@ mod tests {
         );
         let owned = |owns: &dyn Fn(&ImmutableOrigin) -> bool| -> Vec<ContentHash> {
             let mut owned: Vec<ContentHash> = registry
-                .owned_where(owns)
+                .charges(owns)
                 .unwrap()
+                .owned
                 .into_iter()
                 .map(|c| c.hash)
                 .collect();
@@ -770,7 +776,7 @@ mod tests {
                 .origins
                 .is_empty()
         );
-        assert_eq!(registry.usage_where(|o| *o == a).unwrap(), 0);
+        assert_eq!(registry.charges(|o| *o == a).unwrap().usage, 0);
         assert_eq!(registry.clear_all().unwrap(), 2);
         assert!(registry.all_candidates().unwrap().is_empty());
     }

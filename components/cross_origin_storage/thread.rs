@@ -629,11 +629,10 @@ impl CosStorage {
         let admission = if already_charged {
             Admission::AlreadyCharged
         } else {
-            let usage = self.registry.usage_where(&counts).map_err(database_error)?;
-            let candidates = self
-                .registry
-                .owned_where(&counts)
-                .map_err(database_error)?
+            let charges = self.registry.charges(&counts).map_err(database_error)?;
+            let usage = charges.usage;
+            let candidates = charges
+                .owned
                 .into_iter()
                 .filter(|c| c.hash != hash)
                 .collect();
