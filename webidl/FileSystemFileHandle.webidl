@@ -8,7 +8,7 @@ dictionary FileSystemCreateWritableOptions {
   boolean keepExistingData = false;
 };
 
-[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed"]
+[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed", Serializable]
 interface FileSystemFileHandle : FileSystemHandle {
   Promise<File> getFile();
   Promise<FileSystemWritableFileStream> createWritable(optional FileSystemCreateWritableOptions options = {});

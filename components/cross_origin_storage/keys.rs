@@ -8,8 +8,11 @@
 //! By default it is the site (the registrable domain), because counted per origin a site gets
 //! one allowance per subdomain it cares to make, and because a content process may act as any
 //! origin of its site anyway (see `binding`). The `limits_key` pref counts per origin instead.
+//!
+//! The probe budget alone is counted per top-level site by default (`probe_budget_key`): it
+//! limits what one page learns, and a page could otherwise add a budget for every site it frames.
 
-use cross_origin_storage_traits::LimitKey;
+use cross_origin_storage_traits::{LimitKey, ProbeBudgetKey};
 use servo_url::ImmutableOrigin;
 
 use crate::binding::site_of;
@@ -20,6 +23,35 @@ pub fn limit_key(kind: LimitKey, origin: &ImmutableOrigin) -> String {
     match (kind, site_of(origin)) {
         (LimitKey::Site, Some(site)) => site.to_string(),
         _ => origin.ascii_serialization().into_owned(),
+    }
+}
+
+/// The probe-budget key of a read by `origin` whose top-level origin is `top_level`.
+///
+/// The top-level origin is the content process's word; see the README's known limits. A context
+/// with none, or an opaque one, counts as its own top level, so it cannot escape into a key it
+/// would get afresh each time.
+pub fn probe_key(
+    kind: ProbeBudgetKey,
+    limits: LimitKey,
+    origin: &ImmutableOrigin,
+    top_level: Option<&ImmutableOrigin>,
+) -> String {
+    let requester = || limit_key(limits, origin);
+    let top_level_site = || {
+        let top = top_level.filter(|top| top.is_tuple()).unwrap_or(origin);
+        match (top, site_of(top)) {
+            // HTML's site: the scheme and the registrable domain (or the host).
+            (ImmutableOrigin::Tuple(scheme, ..), Some(site)) => format!("top:{scheme}://{site}"),
+            _ => format!("top:{}", top.ascii_serialization()),
+        }
+    };
+    match kind {
+        ProbeBudgetKey::TopLevelSite => top_level_site(),
+        ProbeBudgetKey::Requester => requester(),
+        ProbeBudgetKey::RequesterAndTopLevelSite => {
+            format!("{} {}", requester(), top_level_site())
+        },
     }
 }
 
@@ -54,6 +86,66 @@ mod tests {
             &key,
             &origin("https://other.co.uk")
         ));
+    }
+
+    #[test]
+    fn frames_under_one_top_level_site_share_a_probe_key() {
+        let top = origin("https://news.example.com");
+        let key = |kind, reader: &str, top: Option<&ImmutableOrigin>| {
+            probe_key(kind, LimitKey::Site, &origin(reader), top)
+        };
+        let framed = key(
+            ProbeBudgetKey::TopLevelSite,
+            "https://cdn.other.org",
+            Some(&top),
+        );
+        assert_eq!(framed, "top:https://example.com");
+        assert_eq!(
+            framed,
+            key(
+                ProbeBudgetKey::TopLevelSite,
+                "https://a.third.net",
+                Some(&origin("https://www.example.com:8443")),
+            ),
+            "every frame under the site shares it; the port is not part of a site"
+        );
+        assert_ne!(
+            framed,
+            key(
+                ProbeBudgetKey::TopLevelSite,
+                "https://cdn.other.org",
+                Some(&origin("http://example.com")),
+            ),
+            "the scheme is"
+        );
+        assert_eq!(
+            key(
+                ProbeBudgetKey::Requester,
+                "https://cdn.other.org",
+                Some(&top)
+            ),
+            "other.org"
+        );
+        assert_eq!(
+            key(
+                ProbeBudgetKey::RequesterAndTopLevelSite,
+                "https://cdn.other.org",
+                Some(&top)
+            ),
+            "other.org top:https://example.com"
+        );
+    }
+
+    #[test]
+    fn no_or_an_opaque_top_level_counts_as_the_reader_s_own() {
+        let reader = origin("https://cdn.other.org");
+        let opaque = ServoUrl::parse("data:text/html,x").unwrap().origin();
+        for top in [None, Some(&opaque)] {
+            assert_eq!(
+                probe_key(ProbeBudgetKey::TopLevelSite, LimitKey::Site, &reader, top),
+                "top:https://other.org"
+            );
+        }
     }
 
     #[test]

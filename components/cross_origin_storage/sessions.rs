@@ -23,7 +23,7 @@ use malloc_size_of_derive::MallocSizeOf;
 use servo_url::ImmutableOrigin;
 use sha2::Digest;
 
-#[derive(Debug, MallocSizeOf)]
+#[derive(Clone, Debug, MallocSizeOf)]
 pub struct HandleInfo {
     pub origin: ImmutableOrigin,
     pub hash: ContentHash,
@@ -361,12 +361,16 @@ fn random_id<T>(taken: &HashMap<u64, T>) -> u64 {
 impl Sessions {
     pub fn add_handle(&mut self, info: HandleInfo) -> HandleId {
         let id = random_id(&self.handles);
+        self.add_handle_as(id, info);
+        id
+    }
+
+    fn add_handle_as(&mut self, id: HandleId, info: HandleInfo) {
         *self
             .handles_per_origin
             .entry(info.origin.clone())
             .or_default() += 1;
         self.handles.insert(id, info);
-        id
     }
 
     pub fn handle(
@@ -378,6 +382,24 @@ impl Sessions {
             .get_mut(&id)
             .filter(|h| h.origin == *origin)
             .ok_or_else(not_allowed)
+    }
+
+    /// Files a copy of handle `id` under `duplicate`, the id its content process chose for the
+    /// context that receives the serialized handle. The copy has the handle's state as it is
+    /// now and lives on its own. A taken (or zero) id, or a handle that is not `origin`'s, files
+    /// nothing: the receiver's requests then fail as for any unknown handle.
+    pub fn duplicate_handle(
+        &mut self,
+        id: HandleId,
+        origin: &ImmutableOrigin,
+        duplicate: HandleId,
+    ) -> Result<(), CosError> {
+        if duplicate == 0 || self.handles.contains_key(&duplicate) {
+            return Err(not_allowed());
+        }
+        let copy = self.handle(id, origin)?.clone();
+        self.add_handle_as(duplicate, copy);
+        Ok(())
     }
 
     pub fn release_handle(&mut self, id: HandleId, origin: &ImmutableOrigin) {

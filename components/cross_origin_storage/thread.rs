@@ -190,9 +190,11 @@ impl CosStorage {
                 create,
                 origins,
                 ceiling,
+                top_level,
                 reply,
             } => {
-                let result = self.request_file_handle(origin, hash, create, origins, ceiling);
+                let result =
+                    self.request_file_handle(origin, hash, create, origins, ceiling, top_level);
                 let _ = reply.send(result);
             },
             CosMsg::RequestFileHandles {
@@ -201,9 +203,11 @@ impl CosStorage {
                 create,
                 origins,
                 ceiling,
+                top_level,
                 reply,
             } => {
-                let result = self.request_file_handles(origin, hashes, create, origins, ceiling);
+                let result =
+                    self.request_file_handles(origin, hashes, create, origins, ceiling, top_level);
                 let _ = reply.send(result);
             },
             CosMsg::ReadFile {
@@ -240,6 +244,11 @@ impl CosStorage {
                 // Dropping the session deletes its temp file.
                 let _ = self.sessions.take_write(write_id, &origin);
             },
+            CosMsg::DuplicateHandle {
+                handle_id,
+                origin,
+                duplicate,
+            } => self.duplicate_handle(handle_id, &origin, duplicate),
             CosMsg::ReleaseHandle { handle_id, origin } => {
                 self.sessions.release_handle(handle_id, &origin);
             },
@@ -318,6 +327,7 @@ impl CosStorage {
         create: bool,
         origins: Option<OriginsInput>,
         ceiling: Option<Vec<ImmutableOrigin>>,
+        top_level: Option<ImmutableOrigin>,
     ) -> Result<HandleGrant, CosError> {
         if !origin.is_tuple() {
             return Err(CosError::NotAllowed(
@@ -368,7 +378,7 @@ impl CosStorage {
                 writable: true,
             });
         }
-        if !self.disclose(&origin, &hash) {
+        if !self.disclose(&origin, top_level.as_ref(), &hash) {
             return Err(CosError::NotFound);
         }
         let handle_id = self.sessions.add_handle(HandleInfo {
@@ -385,6 +395,23 @@ impl CosStorage {
         })
     }
 
+    /// A serialized handle's copy for its receiver, within the same cap on live handles as any
+    /// other handle: posting handles nowhere can use up only the sender's own site's share.
+    fn duplicate_handle(&mut self, handle_id: HandleId, origin: &ImmutableOrigin, duplicate: u64) {
+        let held = self.sessions.handles_where(self.counts_with(origin));
+        let filed = if held >= self.config.max_handles {
+            Err(CosError::QuotaExceeded {
+                quota: self.config.max_handles as u64,
+                requested: held as u64 + 1,
+            })
+        } else {
+            self.sessions.duplicate_handle(handle_id, origin, duplicate)
+        };
+        if let Err(error) = filed {
+            debug!("COS: no copy of a serialized handle: {}", error.message());
+        }
+    }
+
     /// The plural request: every hash is requested as the singular would be, so each one is
     /// validated, disclosed and charged exactly as alone; a failure anywhere releases the
     /// handles granted for the others, so the caller gets all of them or none.
@@ -395,6 +422,7 @@ impl CosStorage {
         create: bool,
         origins: Option<OriginsInput>,
         ceiling: Option<Vec<ImmutableOrigin>>,
+        top_level: Option<ImmutableOrigin>,
     ) -> Result<Vec<HandleGrant>, CosError> {
         if hashes.len() > MAX_REQUEST_HASHES {
             return Err(CosError::Type(format!(
@@ -412,6 +440,7 @@ impl CosStorage {
                 create,
                 origins.clone(),
                 ceiling.clone(),
+                top_level.clone(),
             ) {
                 Ok(grant) => granted.push(grant),
                 Err(error) => {
@@ -432,7 +461,12 @@ impl CosStorage {
 
     /// The read request's disclosure decision (spec §3.2). Every path does the PHL lookup and
     /// the budget bookkeeping, so refusals cost the same whatever their cause.
-    fn disclose(&mut self, origin: &ImmutableOrigin, hash: &ContentHash) -> bool {
+    fn disclose(
+        &mut self,
+        origin: &ImmutableOrigin,
+        top_level: Option<&ImmutableOrigin>,
+        hash: &ContentHash,
+    ) -> bool {
         let entry = match self.registry.entry(hash) {
             Ok(entry) => entry,
             Err(error) => {
@@ -453,7 +487,12 @@ impl CosStorage {
         if !exempt && self.config.probe_budget > 0 {
             let window_ms = self.config.probe_budget_window_secs.saturating_mul(1000);
             let now = self.clock.now_ms();
-            let key = keys::limit_key(self.config.limit_key, origin);
+            let key = keys::probe_key(
+                self.config.probe_budget_key,
+                self.config.limit_key,
+                origin,
+                top_level,
+            );
             match self
                 .registry
                 .charge_probe(&key, hash, now, window_ms, self.config.probe_budget)
@@ -950,7 +989,7 @@ mod tests {
         )
         .unwrap();
         let grant = storage
-            .request_file_handle(origin.clone(), stored.clone(), true, None, None)
+            .request_file_handle(origin.clone(), stored.clone(), true, None, None, None)
             .unwrap();
         let write_id = storage.create_writable(grant.handle_id, &origin).unwrap();
         let write = WriteCommand::Write {
@@ -962,7 +1001,8 @@ mod tests {
         let before = storage.sessions.handle_count();
 
         for hashes in [vec![stored.clone(), hash(9)], vec![hash(9), stored.clone()]] {
-            let result = storage.request_file_handles(origin.clone(), hashes, false, None, None);
+            let result =
+                storage.request_file_handles(origin.clone(), hashes, false, None, None, None);
             assert_eq!(result, Err(CosError::NotFound));
             assert_eq!(storage.sessions.handle_count(), before);
         }
@@ -971,6 +1011,7 @@ mod tests {
                 origin.clone(),
                 vec![stored.clone(), stored],
                 false,
+                None,
                 None,
                 None,
             )

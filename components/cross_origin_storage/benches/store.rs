@@ -110,6 +110,7 @@ fn request(cos: &Cos, origin: &ImmutableOrigin, hash: &ContentHash, create: bool
         create,
         origins: None,
         ceiling: None,
+        top_level: None,
         reply,
     })
     .unwrap();

@@ -14,7 +14,7 @@ use cross_origin_storage::{ManualClock, store_root};
 use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosControlMsg, CosError, CosMsg, HashAlgorithm, LimitKey,
     MAX_COS_WRITE_FILE_BYTES, MAX_HANDLES_PER_ORIGIN, MAX_OPEN_WRITES_PER_ORIGIN,
-    MAX_REQUEST_HASHES, OriginsInput, WriteCommand,
+    MAX_REQUEST_HASHES, OriginsInput, ProbeBudgetKey, WriteCommand,
 };
 use servo_base::generic_channel::{self, GenericCallback};
 use servo_default_resources as _;
@@ -720,6 +720,7 @@ fn the_ceiling_bounds_list_grants_and_site_clearing_respects_label_boundaries() 
         create: true,
         origins: list_of(&["https://allowed.example", "https://refused.example"]),
         ceiling: Some(vec![allowed.clone()]),
+        top_level: None,
         reply,
     })
     .unwrap();
@@ -1080,6 +1081,7 @@ fn subdomains_share_one_probe_budget_unless_keyed_per_origin() {
     for (limit_key, third_reads) in [(LimitKey::Site, false), (LimitKey::Origin, true)] {
         let (cos, _) = memory(CosConfig {
             probe_budget: 2,
+            probe_budget_key: ProbeBudgetKey::Requester,
             limit_key,
             ..config()
         });
@@ -1092,6 +1094,53 @@ fn subdomains_share_one_probe_budget_unless_keyed_per_origin() {
             read(&cos, &readers[2], &sha256(&entries[2])).is_ok(),
             third_reads,
             "{limit_key:?}"
+        );
+    }
+}
+
+/// By default the probe budget is one per top-level site: a page that frames readers of
+/// several sites gives them one budget between them, and a reader framed under another
+/// top-level site draws on that site's.
+#[test]
+fn frames_under_one_top_level_site_share_one_probe_budget() {
+    let storer = origin("https://a.example");
+    let top = origin("https://news.example");
+    let other_top = origin("https://blog.example");
+    let readers = [
+        origin("https://one.example"),
+        origin("https://two.example"),
+        origin("https://three.example"),
+    ];
+    let listed = [
+        "https://one.example",
+        "https://two.example",
+        "https://three.example",
+    ];
+    let entries: Vec<Vec<u8>> = (66..70).map(|seed| content(seed, 64)).collect();
+    for (key, third_reads) in [
+        (ProbeBudgetKey::TopLevelSite, false),
+        (ProbeBudgetKey::Requester, true),
+        (ProbeBudgetKey::RequesterAndTopLevelSite, true),
+    ] {
+        let (cos, _) = memory(CosConfig {
+            probe_budget: 2,
+            probe_budget_key: key,
+            ..config()
+        });
+        for bytes in &entries {
+            store(&cos, &storer, bytes, list_of(&listed)).unwrap();
+        }
+        let hash = |i: usize| sha256(&entries[i]);
+        assert!(read_under(&cos, &readers[0], &top, &hash(0)).is_ok());
+        assert!(read_under(&cos, &readers[1], &top, &hash(1)).is_ok());
+        assert_eq!(
+            read_under(&cos, &readers[2], &top, &hash(2)).is_ok(),
+            third_reads,
+            "{key:?}: a third site's frame under the same top level"
+        );
+        assert!(
+            read_under(&cos, &readers[2], &other_top, &hash(3)).is_ok(),
+            "{key:?}: another top-level site has a budget of its own"
         );
     }
 }
@@ -1215,4 +1264,58 @@ fn clear_site_data_clears_only_the_responding_origin() {
     assert_eq!(shared_entry.grants.storing_origins, vec![b.clone()]);
     assert_eq!(read(&cos, &b, &sha256(&shared)).unwrap(), shared);
     assert_eq!(read(&cos, &sub, &sha256(&only_sub)).unwrap(), only_sub);
+}
+
+/// A serialized handle's copy (`DuplicateHandle`) keeps the state the handle had when it was
+/// serialized and lives apart from it; only the handle's own origin can have one filed, and
+/// never under an id already taken.
+#[test]
+fn a_serialized_handle_s_copy_keeps_its_state_and_lives_apart() {
+    let (cos, _) = memory(config());
+    let a = origin("https://a.example");
+    let duplicate = |who: &ImmutableOrigin, handle_id: u64, duplicate: u64| {
+        cos.send(CosMsg::DuplicateHandle {
+            handle_id,
+            origin: who.clone(),
+            duplicate,
+        })
+        .unwrap()
+    };
+    let bytes = content(80, 300);
+    let hash = sha256(&bytes);
+
+    let create = request(&cos, &a, &hash, true, None).unwrap();
+    duplicate(&a, create.handle_id, 41);
+    let write_id = create_writable(&cos, &a, create.handle_id).unwrap();
+    write_all(&cos, &a, write_id, &bytes).unwrap();
+    close(&cos, &a, write_id).unwrap();
+    assert_eq!(read_handle(&cos, &a, create.handle_id).unwrap().0, bytes);
+    assert!(
+        read_handle(&cos, &a, 41).is_err(),
+        "a copy taken before the close may not read"
+    );
+
+    let reader = request(&cos, &a, &hash, false, None).unwrap();
+    duplicate(&a, reader.handle_id, 42);
+    cos.send(CosMsg::ReleaseHandle {
+        handle_id: reader.handle_id,
+        origin: a.clone(),
+    })
+    .unwrap();
+    assert_eq!(
+        read_handle(&cos, &a, 42).unwrap().0,
+        bytes,
+        "the copy outlives the handle it was taken from"
+    );
+
+    let b = origin("https://b.example");
+    duplicate(&b, 42, 43);
+    assert!(read_handle(&cos, &b, 43).is_err(), "not b's to copy");
+    assert!(read_handle(&cos, &a, 43).is_err());
+    duplicate(&a, 41, 42);
+    assert_eq!(
+        read_handle(&cos, &a, 42).unwrap().0,
+        bytes,
+        "a taken id keeps its handle"
+    );
 }

@@ -390,6 +390,7 @@ impl Fuzzer {
                             create: flow.stage == 0,
                             origins: flow.origins.clone(),
                             ceiling: None,
+                            top_level: None,
                             reply: handles.callback(),
                         }
                     },
@@ -435,6 +436,7 @@ impl Fuzzer {
                         create: false,
                         origins: None,
                         ceiling: None,
+                        top_level: None,
                         reply: handles.callback(),
                     }
                 },
@@ -447,6 +449,7 @@ impl Fuzzer {
                         create: true,
                         origins: self.origins_input(),
                         ceiling: None,
+                        top_level: None,
                         reply: handles.callback(),
                     }
                 },
@@ -458,6 +461,7 @@ impl Fuzzer {
                         create: self.rng.chance(500),
                         origins: self.origins_input(),
                         ceiling: None,
+                        top_level: None,
                         reply: many.callback(),
                     }
                 },
@@ -536,7 +540,13 @@ impl Fuzzer {
                         reply: reads.callback(),
                     }
                 },
-                95..98 => CosMsg::ReleaseHandle {
+                // A serialized handle's copy, now and then under an id already taken.
+                95 => CosMsg::DuplicateHandle {
+                    handle_id: self.handle_id(),
+                    origin: origin.clone(),
+                    duplicate: self.handle_id(),
+                },
+                96..98 => CosMsg::ReleaseHandle {
                     handle_id: self.handle_id(),
                     origin: origin.clone(),
                 },

@@ -206,6 +206,7 @@ fn forged_origin_is_refused_across_processes() {
             create,
             origins,
             ceiling: None,
+            top_level: None,
             reply,
         });
         answer.recv().unwrap()
@@ -256,6 +257,13 @@ fn forged_origin_is_refused_across_processes() {
         write_id: b_write,
         origin: b.clone(),
     });
+    // A copy of b's handle, as serializing it would file, under an id of the forger's choosing.
+    let copy_id = 0x5eed_c0de;
+    forge(CosMsg::DuplicateHandle {
+        handle_id: b_handle,
+        origin: b.clone(),
+        duplicate: copy_id,
+    });
     // Clearing b's data, as a `Clear-Site-Data` response for b would.
     forge(CosMsg::ClearSiteData { origin: b.clone() });
     // Storing under b's name.
@@ -268,8 +276,10 @@ fn forged_origin_is_refused_across_processes() {
         None,
     ));
 
-    // None of it touched b: its handle still reads, its session still closes.
+    // None of it touched b: its handle still reads, its session still closes, and no copy of
+    // its handle was filed.
     assert_eq!(read_handle(&cos, &b, b_handle).unwrap().0, secret);
+    assert!(read_handle(&cos, &b, copy_id).is_err());
     write_all(&cos, &b, b_write, &pending).unwrap();
     close(&cos, &b, b_write).unwrap();
 

@@ -30,6 +30,19 @@ pub enum BudgetExempt {
     SameSite,
 }
 
+/// What the probe budget is counted per (spec digest Q10).
+#[derive(Clone, Copy, Debug, Deserialize, Eq, MallocSizeOf, PartialEq, Serialize)]
+pub enum ProbeBudgetKey {
+    /// The caller's top-level site, shared by every frame and worker under it, as the explainer
+    /// and `privacy.md` describe: a page cannot widen its budget by framing more sites.
+    TopLevelSite,
+    /// The requester, counted as `limits_key` says (its site or its origin), as the WPT
+    /// comments word it.
+    Requester,
+    /// The pair, as `proposed-solution.md` words it.
+    RequesterAndTopLevelSite,
+}
+
 /// What the per-requester limits (quota, probe budget, GREASE draws, open write sessions and
 /// live handles) are counted per.
 #[derive(Clone, Copy, Debug, Deserialize, Eq, MallocSizeOf, PartialEq, Serialize)]
@@ -65,6 +78,7 @@ pub struct CosConfig {
     pub probe_budget: u64,
     pub probe_budget_window_secs: u64,
     pub probe_budget_exempt: BudgetExempt,
+    pub probe_budget_key: ProbeBudgetKey,
     pub limit_key: LimitKey,
     /// Write sessions one key may have open at once.
     pub max_open_writes: usize,
@@ -91,6 +105,7 @@ impl Default for CosConfig {
             probe_budget: 16,
             probe_budget_window_secs: 86_400,
             probe_budget_exempt: BudgetExempt::StoringOrigin,
+            probe_budget_key: ProbeBudgetKey::TopLevelSite,
             limit_key: LimitKey::Site,
             max_open_writes: crate::MAX_OPEN_WRITES_PER_ORIGIN,
             max_handles: crate::MAX_HANDLES_PER_ORIGIN,
@@ -159,6 +174,13 @@ impl CosConfig {
         if string("probe_budget_exempt").as_deref() == Some("same-site") {
             config.probe_budget_exempt = BudgetExempt::SameSite;
         }
+        match string("probe_budget_key").as_deref() {
+            Some("origin") => config.probe_budget_key = ProbeBudgetKey::Requester,
+            Some("origin+top-level-site") => {
+                config.probe_budget_key = ProbeBudgetKey::RequesterAndTopLevelSite
+            },
+            _ => {},
+        }
         if string("limits_key").as_deref() == Some("origin") {
             config.limit_key = LimitKey::Origin;
         }
@@ -183,6 +205,7 @@ mod tests {
             "quota_per_origin_bytes" => Some(PrefValue::Int(-5)),
             "ephemeral" => Some(PrefValue::Bool(true)),
             "limits_key" => Some(PrefValue::Str("origin".into())),
+            "probe_budget_key" => Some(PrefValue::Str("origin+top-level-site".into())),
             "max_open_writes" => Some(PrefValue::Int(0)),
             "max_handles" => Some(PrefValue::Int(50)),
             _ => None,
@@ -194,6 +217,14 @@ mod tests {
         assert!(config.ephemeral);
         assert_eq!(config.probe_budget, 16);
         assert_eq!(config.limit_key, LimitKey::Origin);
+        assert_eq!(
+            config.probe_budget_key,
+            ProbeBudgetKey::RequesterAndTopLevelSite
+        );
+        assert_eq!(
+            CosConfig::default().probe_budget_key,
+            ProbeBudgetKey::TopLevelSite
+        );
         assert_eq!(config.max_open_writes, 1);
         assert_eq!(config.max_handles, 50);
         assert_eq!(CosConfig::default().limit_key, LimitKey::Site);

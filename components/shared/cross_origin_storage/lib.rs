@@ -26,7 +26,7 @@ pub use access::{
     parse_allow_origin_ceiling,
 };
 pub use channel::{BoundSite, CosContentSender, CosInbound, CosThreadHandle};
-pub use config::{CosConfig, LimitKey, MergePolicy};
+pub use config::{CosConfig, LimitKey, MergePolicy, ProbeBudgetKey};
 pub use error::CosError;
 pub use hash::{ContentHash, HashAlgorithm};
 pub use messages::{

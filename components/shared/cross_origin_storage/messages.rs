@@ -101,6 +101,10 @@ pub enum CosMsg {
         /// The `Cross-Origin-Storage-Allow-Origin` ceiling of the calling global, when the
         /// embedder enforces one; `None` leaves list-form requests unbounded.
         ceiling: Option<Vec<ImmutableOrigin>>,
+        /// The caller's top-level origin (HTML's "top-level origin" of its environment) as its
+        /// content process reports it: the probe budget is counted per its site. `None` when
+        /// there is no top-level document (a service worker) or it is opaque.
+        top_level: Option<ImmutableOrigin>,
         reply: GenericCallback<Result<HandleGrant, CosError>>,
     },
     /// The deprecated plural `requestFileHandles()`: one request for every hash, all or nothing.
@@ -112,6 +116,7 @@ pub enum CosMsg {
         create: bool,
         origins: Option<OriginsInput>,
         ceiling: Option<Vec<ImmutableOrigin>>,
+        top_level: Option<ImmutableOrigin>,
         reply: GenericCallback<Result<Vec<HandleGrant>, CosError>>,
     },
     /// `getFile()`.
@@ -146,6 +151,15 @@ pub enum CosMsg {
         write_id: WriteId,
         origin: ImmutableOrigin,
     },
+    /// The handle was serialized (`postMessage()` and the like): file a copy of it under
+    /// `duplicate`, an id the sending context chose, for the context that receives it. The copy
+    /// keeps the handle's state as it is now, so readability is fixed at serialization, and the
+    /// two live and are released apart. No reply: a copy that could not be filed fails on use.
+    DuplicateHandle {
+        handle_id: HandleId,
+        origin: ImmutableOrigin,
+        duplicate: HandleId,
+    },
     /// The handle was garbage collected.
     ReleaseHandle {
         handle_id: HandleId,
@@ -169,6 +183,7 @@ impl CosMsg {
             | CosMsg::Write { origin, .. }
             | CosMsg::Close { origin, .. }
             | CosMsg::Abort { origin, .. }
+            | CosMsg::DuplicateHandle { origin, .. }
             | CosMsg::ReleaseHandle { origin, .. }
             | CosMsg::ClearSiteData { origin } => origin,
         }
@@ -188,9 +203,10 @@ impl CosMsg {
                 None => Ok(()),
             },
             CosMsg::Close { reply, .. } => reply.send(Err(error)),
-            CosMsg::Abort { .. } | CosMsg::ReleaseHandle { .. } | CosMsg::ClearSiteData { .. } => {
-                Ok(())
-            },
+            CosMsg::Abort { .. }
+            | CosMsg::DuplicateHandle { .. }
+            | CosMsg::ReleaseHandle { .. }
+            | CosMsg::ClearSiteData { .. } => Ok(()),
         };
     }
 }

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use dpi::PhysicalSize;
 use servo::{
-    ConsoleLogLevel, EventLoopWaker, LoadStatus, Opts, PrefValue, Preferences, RenderingContext,
+    ConsoleLogLevel, CreateNewWebViewRequest, EventLoopWaker, LoadStatus, Opts, PrefValue, Preferences, RenderingContext,
     ServoBuilder, SoftwareRenderingContext, WebView, WebViewBuilder, WebViewDelegate,
 };
 
@@ -121,6 +121,10 @@ struct Delegate {
     done: Cell<bool>,
     crashed: RefCell<Option<String>>,
     loaded: Cell<bool>,
+    /// What `window.open()`'s new top-level pages draw on; `None` refuses them.
+    rendering_context: Option<Rc<dyn RenderingContext>>,
+    /// The pages `window.open()` made: a `WebView` lives only while the embedder holds it.
+    opened: RefCell<Vec<WebView>>,
 }
 
 impl WebViewDelegate for Delegate {
@@ -146,6 +150,19 @@ impl WebViewDelegate for Delegate {
 
     fn notify_crashed(&self, _webview: WebView, reason: String, _backtrace: Option<String>) {
         *self.crashed.borrow_mut() = Some(reason);
+    }
+
+    /// `window.open()`: tests open pages of other sites as top-level documents of their own
+    /// (a popup is its own top level). They share this delegate, so their console reaches stdout.
+    fn request_create_new(&self, parent: WebView, request: CreateNewWebViewRequest) {
+        let Some(context) = self.rendering_context.clone() else {
+            return;
+        };
+        let webview = request
+            .builder(context)
+            .delegate(parent.delegate())
+            .build();
+        self.opened.borrow_mut().push(webview);
     }
 
     fn notify_new_frame_ready(&self, webview: WebView) {
@@ -207,6 +224,7 @@ fn main() -> ExitCode {
         .build();
     let delegate = Rc::new(Delegate {
         done_prefixes: args.done_prefixes.clone(),
+        rendering_context: Some(rendering_context.clone() as Rc<dyn RenderingContext>),
         ..Default::default()
     });
     let webview = WebViewBuilder::new(&servo, rendering_context.clone())

@@ -212,6 +212,29 @@ async function cosOpenFrame(t, origin, { ceiling, headers = [], allow = "cross-o
                       e => e.source === frame.contentWindow);
 }
 
+// A top-level window at `origin` running resources/cos-frame.html, opened with window.open():
+// a page that is its own top level, where a frame's top level is this test's.
+async function cosOpenWindow(t, origin) {
+  const url = origin + new URL("cos-frame.html", COS_RESOURCES).pathname;
+  let opened = null;
+  const ready = new Promise((resolve, reject) => {
+    const timer = t.step_timeout(() => reject(new Error(`${url} did not open`)), 15000);
+    window.addEventListener("message", function listener(e) {
+      if (opened && e.source === opened && e.data && e.data.ready) {
+        clearTimeout(timer);
+        window.removeEventListener("message", listener);
+        resolve(e.data);
+      }
+    });
+  });
+  opened = window.open(url, "_blank");
+  assert_not_equals(opened, null, "window.open() opened a window");
+  t.add_cleanup(() => opened.close());
+  const hello = await ready;
+  assert_equals(hello.origin, origin, "the window runs at the expected origin");
+  return cosRpcClient(msg => opened.postMessage(msg, "*"), window, e => e.source === opened);
+}
+
 // A dedicated worker running resources/cos-worker.js (or `url`).
 async function cosOpenWorker(t, url = new URL("cos-worker.js", COS_RESOURCES).href) {
   const worker = new Worker(url);
@@ -220,6 +243,15 @@ async function cosOpenWorker(t, url = new URL("cos-worker.js", COS_RESOURCES).hr
   const hello = await client.call("hello");
   assert_true(hello.ok, "the worker answers");
   return client;
+}
+
+// The shared worker `name` running resources/cos-shared-worker.js: every context of one origin
+// (under one top level) that opens the same name joins the same worker as one of its owners.
+function cosOpenSharedWorker(name) {
+  const worker = new SharedWorker(new URL("cos-shared-worker.js", COS_RESOURCES).href, name);
+  worker.port.start();
+  return { worker, client: cosRpcClient(msg => worker.port.postMessage(msg), worker.port,
+                                        () => true) };
 }
 
 // The four vantage points the disclosure tests use (get-host-info.sub.js must be loaded).

@@ -29,7 +29,16 @@ const cosOps = {
       worker.terminate();
     }
   },
+  // Runs `op` in the shared worker `name` (cos-shared-worker.js), which this context joins as
+  // an owner (starting it if none of that name runs), and answers with its reply.
+  async inSharedWorker({ name, op, args }) {
+    const { worker, client } = cosOpenSharedWorker(name);
+    cosSharedWorkers.push(worker);  // this context stays an owner while it lives
+    return client.call(op, args);
+  },
 };
+
+const cosSharedWorkers = [];
 
 function cosServe(events, reply) {
   events.addEventListener("message", async e => {

@@ -142,10 +142,33 @@ pub fn request(
         create,
         origins,
         ceiling: None,
+        top_level: None,
         reply,
     })
     .unwrap();
     receiver.recv().unwrap()
+}
+
+/// A read by `origin` in a frame (or worker) whose top-level document is at `top_level`.
+pub fn read_under(
+    cos: &Cos,
+    origin: &ImmutableOrigin,
+    top_level: &ImmutableOrigin,
+    hash: &ContentHash,
+) -> Result<Vec<u8>, CosError> {
+    let (reply, receiver) = GenericCallback::new_blocking().unwrap();
+    cos.send(CosMsg::RequestFileHandle {
+        origin: origin.clone(),
+        hash: hash.clone(),
+        create: false,
+        origins: None,
+        ceiling: None,
+        top_level: Some(top_level.clone()),
+        reply,
+    })
+    .unwrap();
+    let grant = receiver.recv().unwrap()?;
+    read_handle(cos, origin, grant.handle_id).map(|(bytes, _)| bytes)
 }
 
 /// The deprecated plural `requestFileHandles()`.
@@ -163,6 +186,7 @@ pub fn request_many(
         create,
         origins,
         ceiling: None,
+        top_level: None,
         reply,
     })
     .unwrap();
