@@ -17,7 +17,7 @@ dictionary FileSystemRemoveOptions {
   boolean recursive = false;
 };
 
-[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed"]
+[Exposed=(Window,Worker), SecureContext, Func="FileSystemHandle::is_exposed", Serializable]
 interface FileSystemHandle {
   readonly attribute FileSystemHandleKind kind;
   readonly attribute USVString name;

@@ -71,8 +71,8 @@ promise_test(async t => {
 }, "a blocked document cannot create");
 
 // A worker has no policy of its own: it takes its creator's.
-async function workerOutcome(frame) {
-  const reply = await frame.call("inWorker", { op: "read", args: { hash: cosMissingHash() } });
+async function workerOutcome(frame, { blob = false, hash = cosMissingHash() } = {}) {
+  const reply = await frame.call("inWorker", { op: "read", args: { hash }, blob });
   assert_true(reply.ok, `the frame ran a worker (${reply.name}: ${reply.message})`);
   return outcome(reply.value);
 }
@@ -91,3 +91,19 @@ promise_test(async t => {
   const frame = await cosOpenFrame(t, O.self, BLOCKED);
   assert_equals(await workerOutcome(frame), "NotAllowedError");
 }, "a dedicated worker of a blocked document is NotAllowedError");
+
+// Checklist 14-16: a blob: worker has its creator's policy too, and the policy is checked before
+// the arguments.
+promise_test(async t => {
+  const frame = await cosOpenFrame(t, O.self, BLOCKED);
+  assert_equals(await workerOutcome(frame, { blob: true }), "NotAllowedError");
+  assert_equals(await workerOutcome(frame, { blob: true, hash: cosHash("not hex") }),
+                "NotAllowedError", "even for an invalid hash");
+}, "a blob: worker of a blocked document is NotAllowedError");
+
+promise_test(async t => {
+  const frame = await cosOpenFrame(t, O.crossSite);
+  assert_equals(await workerOutcome(frame, { blob: true }), "NotFoundError");
+  assert_equals(await workerOutcome(frame, { blob: true, hash: cosHash("not hex") }),
+                "TypeError", "an allowed worker validates the hash");
+}, "a blob: worker of a cross-origin frame with allow= may call");

@@ -17,6 +17,8 @@ promise_test(async t => {
   const name = uniqueName();
   const { worker, client } = cosOpenSharedWorker(name);
   t.add_cleanup(() => worker.port.close());
+  const hello = await client.call("hello");
+  assert_true(hello.ok && hello.value.exposed, "a secure shared worker has the attribute");
   const { bytes, hash } = await cosEntry();
   const stored = await client.store(hash, bytes);
   assert_true(stored.ok, `a shared worker of an allowing owner stores (${stored.name})`);

@@ -18,16 +18,32 @@ const cosOps = {
   async read({ hash, options, method }) {
     return cosRead(hash, options, method);
   },
-  // Runs `op` in a dedicated worker this context creates, and answers with its reply: what a
-  // worker inherits from its creator.
-  async inWorker({ op, args }) {
-    const worker = new Worker(new URL("cos-worker.js", COS_RESOURCES));
+  // Runs `op` in a dedicated worker this context creates (from a blob: URL when `blob`), and
+  // answers with its reply: what a worker inherits from its creator.
+  async inWorker({ op, args, blob = false }) {
+    const worker = new Worker(blob ? cosBlobWorkerUrl() : new URL("cos-worker.js", COS_RESOURCES));
     try {
       const client = cosRpcClient(msg => worker.postMessage(msg), worker, () => true);
       return await client.call(op, args);
     } finally {
       worker.terminate();
     }
+  },
+  // Keeps a handle that arrived in a message under `key`, for later ops.
+  async hold({ key, handle }) {
+    cosHeld.set(key, handle);
+    return { kind: handle.kind, name: handle.name };
+  },
+  // The bytes of the file of the handle held under `key`.
+  async readHeld({ key }) {
+    return cosFileBytes(cosHeld.get(key));
+  },
+  // Writes `bytes` through the handle held under `key` (a create handle).
+  async writeHeld({ key, bytes }) {
+    const writable = await cosHeld.get(key).createWritable();
+    await writable.write(bytes);
+    await writable.close();
+    return true;
   },
   // Runs `op` in the shared worker `name` (cos-shared-worker.js), which this context joins as
   // an owner (starting it if none of that name runs), and answers with its reply.
@@ -40,7 +56,22 @@ const cosOps = {
 
 const cosSharedWorkers = [];
 
+// A blob: URL of a worker that serves this protocol. A blob: worker's location cannot resolve
+// relative URLs, so it is told where the resources are.
+function cosBlobWorkerUrl() {
+  const base = COS_RESOURCES;
+  const source = `self.COS_RESOURCES_BASE = ${JSON.stringify(base)};\n` +
+                 `importScripts(${JSON.stringify(base + "cos-helpers.js")}, ` +
+                 `${JSON.stringify(base + "cos-rpc.js")});\n` +
+                 "cosServe(self, data => self.postMessage(data));\n";
+  return URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+}
+const cosHeld = new Map();
+
 function cosServe(events, reply) {
+  // A message this context could not deserialize (a handle of another origin, say) has no id
+  // to answer; it is reported as such.
+  events.addEventListener("messageerror", () => reply({ messageerror: true }));
   events.addEventListener("message", async e => {
     const { id, op, args } = e.data || {};
     if (!id || !(op in cosOps)) {
