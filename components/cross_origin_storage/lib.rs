@@ -9,19 +9,23 @@
 //!
 //! - `store`: blob files and the crash-safe publish;
 //! - `registry`: the SQLite index of entries, grants, usage and the probe budget;
-//! - `sessions`: handles and write sessions (incremental hashing);
+//! - `sessions`: handles and write sessions;
+//! - `digest`: incremental and pipelined hashing;
 //! - `quota`: per-origin limits and eviction planning;
 //! - `phl`, `grease`: the gates of the global grant;
 //! - `binding`: which origins a content channel may claim;
 //! - `keys`: what the per-requester limits are counted per;
+//! - `recovery`: opening a persistent store and reconciling it after a crash;
 //! - `thread`: the message loop.
 
 pub mod binding;
 pub mod clock;
+pub mod digest;
 pub mod grease;
 pub mod keys;
 pub mod phl;
 pub mod quota;
+pub mod recovery;
 pub mod registry;
 pub mod sessions;
 pub mod snapshot;

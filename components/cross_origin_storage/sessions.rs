@@ -7,21 +7,20 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io;
 #[cfg(unix)]
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, SyncSender};
-use std::thread::{self, JoinHandle};
 
 use cross_origin_storage_traits::{
-    ContentHash, CosError, HandleId, HashAlgorithm, MAX_COS_WRITE_FILE_BYTES, RequestedOrigins,
-    WriteCommand, WriteId,
+    ContentHash, CosError, HandleId, MAX_COS_WRITE_FILE_BYTES, RequestedOrigins, WriteCommand,
+    WriteId,
 };
 use log::warn;
 use malloc_size_of_derive::MallocSizeOf;
 use servo_url::ImmutableOrigin;
-use sha2::Digest;
+
+use crate::digest::{PipelinedHasher, digest_of};
 
 #[derive(Clone, Debug, MallocSizeOf)]
 pub struct HandleInfo {
@@ -31,93 +30,6 @@ pub struct HandleInfo {
     pub writable: bool,
     /// The normalized, ceiling-applied `origins` of a create request.
     pub requested: Option<RequestedOrigins>,
-}
-
-/// A streaming digest of any allowed algorithm.
-pub enum Hasher {
-    Sha1(sha1::Sha1),
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
-}
-
-impl Hasher {
-    pub fn new(algorithm: HashAlgorithm) -> Hasher {
-        match algorithm {
-            HashAlgorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
-            HashAlgorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-            HashAlgorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
-            HashAlgorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
-        }
-    }
-
-    pub fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Hasher::Sha1(h) => h.update(bytes),
-            Hasher::Sha256(h) => h.update(bytes),
-            Hasher::Sha384(h) => h.update(bytes),
-            Hasher::Sha512(h) => h.update(bytes),
-        }
-    }
-
-    pub fn finalize(self) -> Vec<u8> {
-        match self {
-            Hasher::Sha1(h) => h.finalize().to_vec(),
-            Hasher::Sha256(h) => h.finalize().to_vec(),
-            Hasher::Sha384(h) => h.finalize().to_vec(),
-            Hasher::Sha512(h) => h.finalize().to_vec(),
-        }
-    }
-}
-
-/// How many written chunks may wait for the hashing thread: bounds memory to a few chunks.
-const HASH_QUEUE_CHUNKS: usize = 4;
-
-/// Hashes appended chunks on a helper thread, so that hashing one chunk overlaps writing the
-/// next and a store runs at the speed of the slower of the two, not of their sum.
-pub struct PipelinedHasher {
-    chunks: Option<SyncSender<Vec<u8>>>,
-    worker: Option<JoinHandle<Vec<u8>>>,
-}
-
-impl PipelinedHasher {
-    /// `None` if no thread can be started; the session then hashes the file once at close.
-    fn new(algorithm: HashAlgorithm) -> Option<PipelinedHasher> {
-        let (chunks, receiver) = mpsc::sync_channel::<Vec<u8>>(HASH_QUEUE_CHUNKS);
-        let worker = thread::Builder::new()
-            .name("CosHasher".to_owned())
-            .spawn(move || {
-                let mut hasher = Hasher::new(algorithm);
-                for chunk in receiver {
-                    hasher.update(&chunk);
-                }
-                hasher.finalize()
-            })
-            .ok()?;
-        Some(PipelinedHasher {
-            chunks: Some(chunks),
-            worker: Some(worker),
-        })
-    }
-
-    /// Queues bytes that were just appended; false if the hashing thread is gone.
-    fn update(&mut self, bytes: Vec<u8>) -> bool {
-        self.chunks
-            .as_ref()
-            .is_some_and(|chunks| chunks.send(bytes).is_ok())
-    }
-
-    fn finalize(mut self) -> Option<Vec<u8>> {
-        drop(self.chunks.take());
-        self.worker.take()?.join().ok()
-    }
-}
-
-impl Drop for PipelinedHasher {
-    fn drop(&mut self) {
-        // Closing the queue ends the thread; an aborted session does not wait for it.
-        drop(self.chunks.take());
-    }
 }
 
 /// One `FileSystemWritableFileStream`: a temp file, the position, and a digest computed while
@@ -305,21 +217,6 @@ impl WriteSession {
     }
 }
 
-/// The digest of everything `reader` yields, and how many bytes that was.
-pub fn digest_of(mut reader: impl Read, algorithm: HashAlgorithm) -> io::Result<(Vec<u8>, u64)> {
-    let mut hasher = Hasher::new(algorithm);
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let read = reader.read(&mut buffer)?;
-        if read == 0 {
-            return Ok((hasher.finalize(), total));
-        }
-        hasher.update(&buffer[..read]);
-        total += read as u64;
-    }
-}
-
 #[cfg(unix)]
 fn write_at(file: &File, bytes: &[u8], position: u64) -> io::Result<()> {
     file.write_all_at(bytes, position)
@@ -490,8 +387,9 @@ impl Sessions {
 
 #[cfg(test)]
 mod tests {
+    use cross_origin_storage_traits::HashAlgorithm;
     use servo_url::ServoUrl;
-    use sha2::Sha256;
+    use sha2::{Digest, Sha256};
 
     use super::*;
     use crate::store::BlobStore;

@@ -17,7 +17,7 @@ use cross_origin_storage_traits::{ContentHash, HashAlgorithm};
 use log::warn;
 use tempfile::TempDir;
 
-use crate::sessions::digest_of;
+use crate::digest::digest_of;
 
 pub struct BlobStore {
     blobs: PathBuf,

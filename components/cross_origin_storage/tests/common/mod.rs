@@ -102,6 +102,12 @@ impl Cos {
     }
 }
 
+/// An ephemeral store and the clock it runs on.
+pub fn memory(config: CosConfig) -> (Cos, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(1_000));
+    (start(None, config, clock.clone()), clock)
+}
+
 pub fn start(config_dir: Option<&Path>, config: CosConfig, clock: Arc<ManualClock>) -> Cos {
     start_with_disk(config_dir, config, clock, 1 << 40)
 }
