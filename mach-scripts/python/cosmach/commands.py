@@ -117,6 +117,10 @@ def patches(args):
         return tree.apply(into=args.into)
     if args.action == "export":
         return tree.export()
+    if args.bisect:
+        from . import bisect
+        ensure_bootstrapped()
+        return bisect.run()
     return tree.check()
 
 
@@ -178,16 +182,20 @@ CRATE_TESTS = [
 def test_crates(_args):
     """Runs CRATE_TESTS in a workspace rooted at the tree (cargo tests only workspace members,
     and members must sit below the root), with the fork's lock file and patch table; the
-    manifest and lock file are removed again so the tree stays clean."""
+    root manifest is put back and the lock file removed so the tree stays clean."""
     ensure_bootstrapped()
     fork.generate_workspace()
     tree_dir = layout.tree_dir()
     members = ", ".join(f'"{layout.PATCHED_CRATES[package]}"' for package, _ in CRATE_TESTS)
-    manifest = fork.workspace_manifest().replace('path = "../servo/', 'path = "')
-    manifest = re.sub(r"^members = .*$", f"members = [{members}]", manifest, flags=re.M)
     paths = [os.path.join(tree_dir, "Cargo.toml"), os.path.join(tree_dir, "Cargo.lock")]
+    with open(paths[0]) as f:
+        stand_in = f.read()
+    # The stand-in root (what the members inherit) with the fork's patch table and profiles.
+    fork_tables = fork.workspace_manifest().replace('path = "../servo/', 'path = "')
+    fork_tables = fork_tables[fork_tables.index("[patch.crates-io]"):]
+    manifest = re.sub(r"^members = .*$", f"members = [{members}]", stand_in, flags=re.M)
     with open(paths[0], "w") as f:
-        f.write(manifest)
+        f.write(manifest + "\n" + fork_tables)
     shutil.copyfile(os.path.join(layout.fork_dir(), "Cargo.lock"), paths[1])
     passed = failed = 0
     try:
@@ -200,8 +208,9 @@ def test_crates(_args):
             passed += counts[0]
             failed += counts[1] + (1 if result.returncode and not counts[1] else 0)
     finally:
-        for path in paths:
-            os.remove(path)
+        with open(paths[0], "w") as f:
+            f.write(stand_in)
+        os.remove(paths[1])
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

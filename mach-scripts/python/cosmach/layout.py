@@ -28,21 +28,12 @@ PATCHED_CRATES = {
     "servo": "components/servo",
 }
 
-# This repo's crates, copied into the tree at the paths they would have in a Servo checkout.
+# This repo's crates, at the paths the series gives them in a Servo checkout.
 NEW_CRATES = {
     "cross-origin-storage-traits": "components/shared/cross_origin_storage",
     "cross-origin-storage": "components/cross_origin_storage",
 }
 WEBIDL_DEST = "components/script_bindings/webidls"
-
-# Dependencies the series needs in existing Servo manifests (monorepo path -> [(package, path)]).
-# Kept out of the .patch files because a published crate's normalized Cargo.toml and a Servo
-# checkout's workspace-style Cargo.toml differ, while an appended table works in both.
-MANIFEST_DEPS = {
-    "components/shared/storage": [("cross-origin-storage-traits", "../cross_origin_storage")],
-    "components/storage": [("cross-origin-storage", "../cross_origin_storage")],
-}
-
 
 def build_dir():
     return os.path.abspath(

@@ -1,0 +1,72 @@
+# This Source Code Form is subject to the terms of the Mozilla Public
+# License, v. 2.0. If a copy of the MPL was not distributed with this
+# file, You can obtain one at https://mozilla.org/MPL/2.0/.
+
+"""`patches check --bisect`: every prefix of the series builds.
+
+The tree is moved through the series one commit at a time (a checkout rewrites only the files
+that commit changed, so cargo re-checks only what depends on them), and at each prefix:
+- `cargo check` of the fork's runner, which covers every patched Servo crate it depends on;
+- `cargo check` of each new crate the commit touched, inside the tree's own workspace, since
+  the runner only reaches the new crates once a Servo crate depends on them.
+It takes hours (script is re-checked at most prefixes), so it runs on demand, never in CI.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+
+from . import build as fork
+from . import layout, tree
+from .layout import log
+
+
+def _cargo_check(cmd, cwd):
+    result = subprocess.run(cmd, cwd=cwd, env=layout.build_env(), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    errors = [line for line in result.stdout.splitlines() if line.startswith("error")]
+    return result.returncode == 0, errors[:5]
+
+
+def _check_new_crate(tree_dir, path):
+    """Checks a new crate in the tree's workspace, with the fork's lock file for its versions;
+    the lock file is removed again so the tree stays clean."""
+    lock = os.path.join(tree_dir, "Cargo.lock")
+    shutil.copyfile(os.path.join(layout.fork_dir(), "Cargo.lock"), lock)
+    try:
+        return _cargo_check(["cargo", "check", "--all-targets", "--manifest-path",
+                             os.path.join(tree_dir, path, "Cargo.toml")], tree_dir)
+    finally:
+        os.remove(lock)
+
+
+def run():
+    tree.apply()
+    fork.generate_workspace()
+    tree_dir = layout.tree_dir()
+    head = tree.git(tree_dir, "rev-parse", "HEAD", capture=True)
+    commits = tree.git(tree_dir, "rev-list", "--reverse", "base..HEAD", capture=True).splitlines()
+    passed = failed = 0
+    try:
+        for number, commit in enumerate(commits, 1):
+            subject = tree.git(tree_dir, "log", "-1", "--format=%s", commit, capture=True)
+            tree.git(tree_dir, "checkout", "-q", "--detach", commit)
+            changed = tree.git(tree_dir, "diff-tree", "--no-commit-id", "--name-only", "-r",
+                               commit, capture=True).splitlines()
+            start = time.monotonic()
+            ok, errors = _cargo_check(["cargo", "check", "--bin", "cos-runner"], layout.fork_dir())
+            for path in layout.NEW_CRATES.values():
+                if ok and any(p.startswith(path + "/") for p in changed) and os.path.exists(
+                        os.path.join(tree_dir, path, "Cargo.toml")):
+                    ok, errors = _check_new_crate(tree_dir, path)
+            status = "ok" if ok else "FAILED"
+            log(f"bisect {number:04}/{len(commits)} {status} in {time.monotonic() - start:.0f} s: {subject}")
+            for line in errors:
+                log(f"    {line}")
+            passed += ok
+            failed += not ok
+    finally:
+        tree.git(tree_dir, "checkout", "-q", "-B", "cos", head)
+    print(f"patches check --bisect: {passed} passed, {failed} failed")
+    return 1 if failed else 0
