@@ -108,9 +108,9 @@ fn run_unavailable(port: Receiver<CosInbound>, reason: String) {
             CosInbound::Control(message) => match message {
                 CosControlMsg::ListEntries(reply) => drop(reply.send(Vec::new())),
                 CosControlMsg::DeleteEntry { reply, .. } => drop(reply.send(false)),
-                CosControlMsg::ClearOrigin { reply, .. }
-                | CosControlMsg::ClearSite { reply, .. }
-                | CosControlMsg::ClearAll(reply) => drop(reply.send(0)),
+                CosControlMsg::ClearOrigin { reply, .. } |
+                CosControlMsg::ClearSite { reply, .. } |
+                CosControlMsg::ClearAll(reply) => drop(reply.send(0)),
                 CosControlMsg::CollectMemoryReport(chan) => drop(
                     chan.0
                         .send(profile_traits::mem::ProcessReports::new(vec![])),

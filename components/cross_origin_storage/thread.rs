@@ -11,10 +11,11 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use cross_origin_storage_traits::config::BudgetExempt;
 use cross_origin_storage_traits::{
     CHUNK_BYTES, ContentHash, CosConfig, CosControlMsg, CosError, CosInbound, CosMsg, Disclosure,
     FileMetadata, HandleGrant, HandleId, MAX_REQUEST_HASHES, MergePolicy, OriginsInput, ReadEvent,
-    RequestedOrigins, WriteCommand, WriteId, config::BudgetExempt,
+    RequestedOrigins, WriteCommand, WriteId,
 };
 use crossbeam_channel::Receiver;
 use log::{debug, warn};
@@ -25,10 +26,8 @@ use profile_traits::path;
 use servo_base::generic_channel::{GenericCallback, GenericSender};
 use servo_url::ImmutableOrigin;
 
-use crate::binding;
 use crate::clock::Clock;
 use crate::grease::Grease;
-use crate::keys;
 use crate::phl::PublicHashList;
 use crate::quota::{self, Admission};
 use crate::recovery::open_persistent;
@@ -36,6 +35,7 @@ use crate::registry::Registry;
 use crate::sessions::{HandleInfo, Sessions, WriteSession};
 use crate::snapshot::SnapshotLender;
 use crate::store::{BlobStore, Published};
+use crate::{binding, keys};
 
 /// Everything needed to start a storage thread.
 pub struct CosThreadOptions {
@@ -288,8 +288,8 @@ impl CosStorage {
                 let site = site.trim().trim_end_matches('.').to_ascii_lowercase();
                 let suffix = format!(".{site}");
                 let _ = reply.send(self.revoke(|o| {
-                    !site.is_empty()
-                        && o.host()
+                    !site.is_empty() &&
+                        o.host()
                             .map(|h| h.to_string().to_ascii_lowercase())
                             .is_some_and(|host| host == site || host.ends_with(&suffix))
                 }));
@@ -509,8 +509,8 @@ impl CosStorage {
             Disclosure::StoringOrigin | Disclosure::SameSite | Disclosure::Listed => true,
             Disclosure::GlobalCandidate => {
                 let key = keys::limit_key(self.config.limit_key, origin);
-                on_phl
-                    && !self
+                on_phl &&
+                    !self
                         .grease
                         .elects(&key, hash, entry.size, self.clock.now_ms())
             },

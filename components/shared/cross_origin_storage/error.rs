@@ -56,13 +56,13 @@ impl CosError {
             CosError::QuotaExceeded { quota, requested } => format!(
                 "Storing {requested} bytes would exceed the Cross-Origin Storage quota of {quota} bytes."
             ),
-            CosError::Type(m)
-            | CosError::NotAllowed(m)
-            | CosError::Data(m)
-            | CosError::InvalidState(m)
-            | CosError::NotSupported(m)
-            | CosError::Operation(m)
-            | CosError::NotReadable(m) => m.clone(),
+            CosError::Type(m) |
+            CosError::NotAllowed(m) |
+            CosError::Data(m) |
+            CosError::InvalidState(m) |
+            CosError::NotSupported(m) |
+            CosError::Operation(m) |
+            CosError::NotReadable(m) => m.clone(),
         }
     }
 }

@@ -131,8 +131,8 @@ impl ContentHash {
     /// Builds a hash from a known algorithm, checking that `value` is lowercase hex of the
     /// right length.
     pub fn new(algorithm: HashAlgorithm, value: &str) -> Result<ContentHash, CosError> {
-        let well_formed = value.len() == algorithm.hex_len()
-            && value
+        let well_formed = value.len() == algorithm.hex_len() &&
+            value
                 .bytes()
                 .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !well_formed {

@@ -176,16 +176,16 @@ impl CosMsg {
     /// The origin the sender claims; the thread checks it against the channel's bound site.
     pub fn claimed_origin(&self) -> &ImmutableOrigin {
         match self {
-            CosMsg::RequestFileHandle { origin, .. }
-            | CosMsg::RequestFileHandles { origin, .. }
-            | CosMsg::ReadFile { origin, .. }
-            | CosMsg::CreateWritable { origin, .. }
-            | CosMsg::Write { origin, .. }
-            | CosMsg::Close { origin, .. }
-            | CosMsg::Abort { origin, .. }
-            | CosMsg::DuplicateHandle { origin, .. }
-            | CosMsg::ReleaseHandle { origin, .. }
-            | CosMsg::ClearSiteData { origin } => origin,
+            CosMsg::RequestFileHandle { origin, .. } |
+            CosMsg::RequestFileHandles { origin, .. } |
+            CosMsg::ReadFile { origin, .. } |
+            CosMsg::CreateWritable { origin, .. } |
+            CosMsg::Write { origin, .. } |
+            CosMsg::Close { origin, .. } |
+            CosMsg::Abort { origin, .. } |
+            CosMsg::DuplicateHandle { origin, .. } |
+            CosMsg::ReleaseHandle { origin, .. } |
+            CosMsg::ClearSiteData { origin } => origin,
         }
     }
 
@@ -203,10 +203,10 @@ impl CosMsg {
                 None => Ok(()),
             },
             CosMsg::Close { reply, .. } => reply.send(Err(error)),
-            CosMsg::Abort { .. }
-            | CosMsg::DuplicateHandle { .. }
-            | CosMsg::ReleaseHandle { .. }
-            | CosMsg::ClearSiteData { .. } => Ok(()),
+            CosMsg::Abort { .. } |
+            CosMsg::DuplicateHandle { .. } |
+            CosMsg::ReleaseHandle { .. } |
+            CosMsg::ClearSiteData { .. } => Ok(()),
         };
     }
 }

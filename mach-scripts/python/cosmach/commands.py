@@ -117,6 +117,8 @@ def patches(args):
         return tree.apply(into=args.into)
     if args.action == "export":
         return tree.export()
+    if args.action == "format":
+        return tree.format_series()
     if args.bisect:
         from . import bisect
         ensure_bootstrapped()

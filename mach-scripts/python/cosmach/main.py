@@ -25,8 +25,8 @@ def main(argv):
     p = sub.add_parser("fetch", help="download the Servo 0.7.0 crates into cargo's registry")
     p.set_defaults(func=_lazy("commands", "fetch"))
 
-    p = sub.add_parser("patches", help="apply, export or check the patch series")
-    p.add_argument("action", choices=["apply", "export", "check"])
+    p = sub.add_parser("patches", help="apply, export, check or format the patch series")
+    p.add_argument("action", choices=["apply", "export", "check", "format"])
     p.add_argument("--into", metavar="DIR", help="apply to a real Servo checkout at the target commit")
     p.add_argument("--bisect", action="store_true",
                    help="with check: `cargo check` at every prefix of the series (hours; not in CI)")

@@ -28,7 +28,7 @@ import tarfile
 import tempfile
 import tomllib
 
-from . import layout, standin
+from . import layout, standin, style
 from .layout import log, run
 
 GIT_ID = [
@@ -387,6 +387,19 @@ def export():
     return 0
 
 
+def format_series():
+    """`patches format`: every patch's Rust files as Servo's rustfmt leaves them, at that patch;
+    then `export`."""
+    tree = layout.tree_dir()
+    if git(tree, "status", "--porcelain", capture=True):
+        layout.die(f"{tree} has uncommitted edits: commit them in the tree first")
+    if not style.available():
+        layout.die("`rustfmt +nightly` is missing: Servo's rustfmt.toml needs a nightly rustfmt")
+    head = style.format_series(tree)
+    git(tree, "checkout", "-q", "-B", "cos", head)
+    return export()
+
+
 # What a Servo reviewer takes in one patch (issue 12); reported by `patches check`.
 MAX_PATCH_LINES = 700
 
@@ -419,10 +432,10 @@ def check():
         layout.die("patches/ holds no *.patch files")
     passed = failed = 0
     try:
-        _, differ = build_history(tree, patches)
+        head, differ = build_history(tree, patches)
     except RuntimeError as e:
         print(e)
-        print("patches check: 0 passed, 3 failed")
+        print("patches check: 0 passed, 4 failed")
         return 1
     print(f"patches check: {len(patches)} patches apply cleanly onto Servo {layout.SERVO_VERSION}")
     passed += 1
@@ -453,6 +466,19 @@ def check():
         else:
             print("patches check: `git am patches/*.patch` alone turns a checkout-style tree into the fork")
             passed += 1
+    if style.available():
+        commits = git(tree, "rev-list", "--reverse", f"base..{head}", capture=True).split()
+        unformatted = style.unformatted(tree, commits)
+        for subject, path in unformatted:
+            print(f"patches check: not as Servo's rustfmt leaves it: {path} in \"{subject}\"")
+        if unformatted:
+            print("patches check: run `mach-scripts/mach patches format` and commit patches/")
+            failed += 1
+        else:
+            print("patches check: every Rust file each patch touches is as Servo's rustfmt leaves it")
+            passed += 1
+    else:
+        print("patches check: note: no nightly rustfmt, so formatting was not checked")
     for note in review_notes(patches):
         print(f"patches check: note: {note}")
     print(f"patches check: {passed} passed, {failed} failed")

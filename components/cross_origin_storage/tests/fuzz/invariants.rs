@@ -42,9 +42,9 @@ impl Fuzzer {
                 }
                 continue;
             };
-            if !now_storing.is_superset(&without(storing))
-                || !now_listed.is_superset(&without(listed))
-                || (*global && !now_global)
+            if !now_storing.is_superset(&without(storing)) ||
+                !now_listed.is_superset(&without(listed)) ||
+                (*global && !now_global)
             {
                 self.fail(format!("the grants of {hash} shrank"));
             }

@@ -265,8 +265,8 @@ impl Fuzzer {
                     let Some(hash) = &asked else {
                         self.fail(format!("a read of an unknown handle succeeded: {name}"));
                     };
-                    if metadata.size != bytes.len() as u64
-                        || digest(hash.algorithm(), &bytes) != hash.digest()
+                    if metadata.size != bytes.len() as u64 ||
+                        digest(hash.algorithm(), &bytes) != hash.digest()
                     {
                         self.fail(format!("a read returned bytes that are not {hash}"));
                     }
