@@ -28,7 +28,7 @@ import tarfile
 import tempfile
 import tomllib
 
-from . import layout, standin, style
+from . import layout, standin, style, upstream
 from .layout import log, run
 
 GIT_ID = [
@@ -435,7 +435,7 @@ def check():
         head, differ = build_history(tree, patches)
     except RuntimeError as e:
         print(e)
-        print("patches check: 0 passed, 4 failed")
+        print("patches check: 0 passed, 5 failed")
         return 1
     print(f"patches check: {len(patches)} patches apply cleanly onto Servo {layout.SERVO_VERSION}")
     passed += 1
@@ -466,6 +466,15 @@ def check():
         else:
             print("patches check: `git am patches/*.patch` alone turns a checkout-style tree into the fork")
             passed += 1
+    up_passed, up_failed, messages = upstream.check(git, tree)
+    for message in messages:
+        print(f"patches check: {message}")
+    if up_failed:
+        failed += 1
+    else:
+        print(f"patches check: the {up_passed} patch groups offered upstream apply onto Servo "
+              f"{layout.SERVO_VERSION} after only their listed prerequisites")
+        passed += 1
     if style.available():
         commits = git(tree, "rev-list", "--reverse", f"base..{head}", capture=True).split()
         unformatted = style.unformatted(tree, commits)

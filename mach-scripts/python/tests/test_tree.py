@@ -17,7 +17,7 @@ from unittest import mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from cosmach import layout, tree  # noqa: E402
+from cosmach import layout, tree, upstream  # noqa: E402
 
 
 def fake_crate(registry, package, files):
@@ -131,9 +131,11 @@ class SeriesTest(TreeTest):
 
     def setUp(self):
         super().setUp()
-        patcher = self.crates({"servo-a": "components/a"})
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        # The real series' upstream groups name patches this one lacks.
+        for patcher in (self.crates({"servo-a": "components/a"}),
+                        mock.patch.object(upstream, "GROUPS", [])):
+            patcher.start()
+            self.addCleanup(patcher.stop)
         self.repo_file("components/new/Cargo.toml",
                        '[package]\nname = "new"\n\n[dependencies]\n'
                        'servo-a = { version = "=0.7.0" }\n')
@@ -198,7 +200,7 @@ class SeriesTest(TreeTest):
 
     def test_an_edit_in_the_repo_goes_into_the_patch_that_last_touched_the_file(self):
         self.repo_file("components/new/one.rs", "// one, changed\n")
-        self.repo_file("components/new/lib.rs", "pub mod one;\npub mod two;\npub mod three;\n")
+        self.repo_file("components/new/lib.rs", "pub mod one;\npub mod three;\npub mod two;\n")
         self.repo_file("components/new/three.rs", "// three\n")
         self.repo_file("webidl/Thing.webidl", "interface Thing { attribute long x; };\n")
         tree.apply()
@@ -219,6 +221,18 @@ class SeriesTest(TreeTest):
         tree.apply()
         self.assertNotIn("two.rs", "".join(self.patch_texts()))
         self.assertFalse(os.path.exists(os.path.join(self.tree, "components", "new", "two.rs")))
+
+    def test_a_group_offered_upstream_must_apply_after_only_its_prerequisites(self):
+        slugs = [os.path.basename(p)[5:-len(".patch")] for p in tree.series()]
+        self.assertEqual(slugs[1], "a-Use-the-crate")
+        alone = [([slugs[1]], [])]
+        on_the_crate = [([slugs[2]], [slugs[0]])]
+        without_the_crate = [([slugs[2]], [])]
+        for groups, result in ((alone, (1, 0)), (on_the_crate, (1, 0)), (without_the_crate, (0, 1)),
+                               ([(["no-such-patch"], [])], (0, 1))):
+            with mock.patch.object(upstream, "GROUPS", groups):
+                passed, failed, _ = upstream.check(tree.git, self.tree)
+            self.assertEqual((passed, failed), result, groups)
 
     def test_export_refuses_edits_to_the_repo_s_files_made_in_the_tree(self):
         self.commit("new: Edit in the tree", {"components/new/one.rs": "// edited in the tree\n"})
