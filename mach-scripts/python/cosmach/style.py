@@ -11,6 +11,7 @@ earlier patch got wrong.
 """
 
 import os
+import re
 import subprocess
 
 from . import layout
@@ -121,3 +122,46 @@ def format_series(repo, base="base"):
         os.remove(index)
     log(f"formatted {rewritten} file versions across {len(commits)} commits")
     return parent
+
+
+# The header Servo's tidy asks of every new source file, in the comment syntax of its kind.
+MPL_LINES = ("This Source Code Form is subject to the terms of the Mozilla Public",
+             "License, v. 2.0. If a copy of the MPL was not distributed with this",
+             "file, You can obtain one at https://mozilla.org/MPL/2.0/.")
+HEADED = (".rs", ".webidl", ".py", ".js", ".toml")
+
+
+def tidy_problems(patch_text):
+    """What Servo's tidy would say about the lines a patch adds: trailing whitespace, tabs,
+    a new source file without the MPL header, a file left without a final newline."""
+    problems = []
+    path, new_file, head = None, False, []
+    for line in patch_text.splitlines():
+        if line.startswith("diff --git "):
+            problems += _header_problem(path, new_file, head)
+            path, new_file, head = line.split(" b/", 1)[1], False, []
+        elif line.startswith("new file mode"):
+            new_file = True
+        elif line.startswith("+++ ") or line.startswith("--- "):
+            continue
+        elif line.startswith("+") and path:
+            added = line[1:]
+            if new_file and len(head) < 6:
+                head.append(added)
+            if added != added.rstrip():
+                problems.append(f"{path}: trailing whitespace: {added.strip()[:60]!r}")
+            if "\t" in added and not path.endswith(("Makefile", ".patch")):
+                problems.append(f"{path}: a tab: {added.strip()[:60]!r}")
+        elif line == "\\ No newline at end of file" and path:
+            problems.append(f"{path}: no newline at the end of the file")
+    problems += _header_problem(path, new_file, head)
+    return problems
+
+
+def _header_problem(path, new_file, head):
+    if not (path and new_file and path.endswith(HEADED)) or path.endswith("Cargo.toml"):
+        return []
+    text = " ".join(re.sub(r"^\W+", "", line) for line in head)
+    if all(part in text for part in MPL_LINES):
+        return []
+    return [f"{path}: a new file without the MPL-2.0 header"]

@@ -435,7 +435,7 @@ def check():
         head, differ = build_history(tree, patches)
     except RuntimeError as e:
         print(e)
-        print("patches check: 0 passed, 5 failed")
+        print("patches check: 0 passed, 6 failed")
         return 1
     print(f"patches check: {len(patches)} patches apply cleanly onto Servo {layout.SERVO_VERSION}")
     passed += 1
@@ -474,6 +474,18 @@ def check():
     else:
         print(f"patches check: the {up_passed} patch groups offered upstream apply onto Servo "
               f"{layout.SERVO_VERSION} after only their listed prerequisites")
+        passed += 1
+    tidy = []
+    for path in patches:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            tidy += [f"{os.path.basename(path)}: {p}" for p in style.tidy_problems(f.read())]
+    for problem in tidy:
+        print(f"patches check: tidy: {problem}")
+    if tidy:
+        failed += 1
+    else:
+        print("patches check: tidy: no trailing whitespace, tabs or missing MPL headers in what "
+              "the patches add")
         passed += 1
     if style.available():
         commits = git(tree, "rev-list", "--reverse", f"base..{head}", capture=True).split()

@@ -76,5 +76,40 @@ class StyleTest(unittest.TestCase):
         self.assertNotIn("-use", diff)
 
 
+class TidyTest(unittest.TestCase):
+    PATCH = """\
+diff --git a/components/new/lib.rs b/components/new/lib.rs
+new file mode 100644
+--- /dev/null
++++ b/components/new/lib.rs
+@@ -0,0 +1,3 @@
++/* This Source Code Form is subject to the terms of the Mozilla Public
++ * License, v. 2.0. If a copy of the MPL was not distributed with this
++ * file, You can obtain one at https://mozilla.org/MPL/2.0/. */
+diff --git a/components/new/other.rs b/components/new/other.rs
+new file mode 100644
+--- /dev/null
++++ b/components/new/other.rs
+@@ -0,0 +1,2 @@
++fn f() {}\x20
++\tfn g() {}
+\\ No newline at end of file
+diff --git a/components/old/notes.md b/components/old/notes.md
+--- a/components/old/notes.md
++++ b/components/old/notes.md
+@@ -1 +1,2 @@
+ kept
++added
+"""
+
+    def test_what_tidy_would_refuse_is_named_and_nothing_else(self):
+        self.assertEqual(style.tidy_problems(self.PATCH), [
+            "components/new/other.rs: trailing whitespace: 'fn f() {}'",
+            "components/new/other.rs: a tab: 'fn g() {}'",
+            "components/new/other.rs: no newline at the end of the file",
+            "components/new/other.rs: a new file without the MPL-2.0 header",
+        ])
+
+
 if __name__ == "__main__":
     unittest.main()

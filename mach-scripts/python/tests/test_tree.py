@@ -32,10 +32,16 @@ def fake_crate(registry, package, files):
             tar.addfile(info, io.BytesIO(data))
 
 
+MPL = ("/* This Source Code Form is subject to the terms of the Mozilla Public\n"
+       " * License, v. 2.0. If a copy of the MPL was not distributed with this\n"
+       " * file, You can obtain one at https://mozilla.org/MPL/2.0/. */\n\n")
+
+
 def write(path, text):
+    """Writes a fixture; source files get the header Servo's tidy asks for."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
-        f.write(text)
+        f.write((MPL if path.endswith((".rs", ".webidl")) else "") + text)
 
 
 class TreeTest(unittest.TestCase):
@@ -188,7 +194,7 @@ class SeriesTest(TreeTest):
             subprocess.run(["git", *tree.GIT_ID, "-C", checkout, "am", "-q", *tree.series()],
                            check=True)
             with open(os.path.join(checkout, "components", "new", "two.rs")) as f:
-                self.assertEqual(f.read(), "// two\n")
+                self.assertEqual(f.read(), MPL + "// two\n")
             self.assertTrue(os.path.exists(os.path.join(checkout, "components", "a", "webidls",
                                                         "Thing.webidl")))
 
@@ -212,7 +218,7 @@ class SeriesTest(TreeTest):
         self.assertIn("attribute long x", third)
         self.assertIn("Subject: [PATCH] a: Use the crate", second)
         with open(os.path.join(self.tree, "components", "new", "one.rs")) as f:
-            self.assertEqual(f.read(), "// one, changed\n")
+            self.assertEqual(f.read(), MPL + "// one, changed\n")
         self.assertEqual(tree.check(), 0)
 
     def test_a_file_removed_from_the_repo_leaves_the_series(self):
