@@ -13,9 +13,9 @@ It takes hours (script is re-checked at most prefixes), so it runs on demand, ne
 """
 
 import os
-import shutil
 import subprocess
 import time
+import tomllib
 
 from . import build as fork
 from . import layout, tree
@@ -29,19 +29,19 @@ def _cargo_check(cmd, cwd):
     return result.returncode == 0, errors[:5]
 
 
-def _check_new_crate(tree_dir, path):
-    """Checks a new crate in the tree's workspace, with the fork's lock file for its versions;
-    the lock file is removed again so the tree stays clean."""
-    lock = os.path.join(tree_dir, "Cargo.lock")
-    shutil.copyfile(os.path.join(layout.fork_dir(), "Cargo.lock"), lock)
-    try:
-        return _cargo_check(["cargo", "check", "--all-targets", "--manifest-path",
-                             os.path.join(tree_dir, path, "Cargo.toml")], tree_dir)
-    finally:
-        os.remove(lock)
+def _check_new_crate(path):
+    """Checks a new crate, its tests included, against the tree's patched Servo crates."""
+    with fork.tree_workspace([path]) as root:
+        return _cargo_check(["cargo", "check", "--all-targets", "-p", _package(root, path)], root)
 
 
-def run():
+def _package(root, path):
+    with open(os.path.join(root, path, "Cargo.toml"), "rb") as f:
+        return tomllib.load(f)["package"]["name"]
+
+
+def run(only=None):
+    """`only`: the patch numbers whose prefixes to check; all when None."""
     tree.apply()
     fork.generate_workspace()
     tree_dir = layout.tree_dir()
@@ -50,6 +50,8 @@ def run():
     passed = failed = 0
     try:
         for number, commit in enumerate(commits, 1):
+            if only is not None and number not in only:
+                continue
             subject = tree.git(tree_dir, "log", "-1", "--format=%s", commit, capture=True)
             tree.git(tree_dir, "checkout", "-q", "--detach", commit)
             changed = tree.git(tree_dir, "diff-tree", "--no-commit-id", "--name-only", "-r",
@@ -59,7 +61,7 @@ def run():
             for path in layout.NEW_CRATES.values():
                 if ok and any(p.startswith(path + "/") for p in changed) and os.path.exists(
                         os.path.join(tree_dir, path, "Cargo.toml")):
-                    ok, errors = _check_new_crate(tree_dir, path)
+                    ok, errors = _check_new_crate(path)
             status = "ok" if ok else "FAILED"
             log(f"bisect {number:04}/{len(commits)} {status} in {time.monotonic() - start:.0f} s: {subject}")
             for line in errors:

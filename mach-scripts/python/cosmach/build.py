@@ -4,7 +4,10 @@
 
 """The generated fork workspace: the headless runner built against the patched Servo crates."""
 
+import contextlib
 import os
+import re
+import shutil
 import subprocess
 import tarfile
 import time
@@ -51,6 +54,33 @@ def generate_workspace():
         with open(lock, "wb") as f:
             f.write(servo_lockfile())
     return fork
+
+
+@contextlib.contextmanager
+def tree_workspace(members):
+    """Makes the tree's root a workspace cargo can build `members` (tree paths) in: the stand-in
+    root manifest (what the crates inherit) with the fork's patch table, profiles and lock file,
+    so that the tree's patched crates, not the published ones, are used. The root manifest is
+    put back and the lock file removed afterwards, so the tree stays clean."""
+    generate_workspace()
+    tree_dir = layout.tree_dir()
+    manifest = os.path.join(tree_dir, "Cargo.toml")
+    lock = os.path.join(tree_dir, "Cargo.lock")
+    with open(manifest) as f:
+        stand_in = f.read()
+    fork_tables = workspace_manifest().replace('path = "../servo/', 'path = "')
+    fork_tables = fork_tables[fork_tables.index("[patch.crates-io]"):]
+    listed = ", ".join(f'"{member}"' for member in members)
+    with open(manifest, "w") as f:
+        f.write(re.sub(r"^members = .*$", f"members = [{listed}]", stand_in, flags=re.M) + "\n" +
+                fork_tables)
+    shutil.copyfile(os.path.join(layout.fork_dir(), "Cargo.lock"), lock)
+    try:
+        yield tree_dir
+    finally:
+        with open(manifest, "w") as f:
+            f.write(stand_in)
+        os.remove(lock)
 
 
 def build(release=False, apply_patches=True):

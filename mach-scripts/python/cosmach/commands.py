@@ -122,7 +122,8 @@ def patches(args):
     if args.bisect:
         from . import bisect
         ensure_bootstrapped()
-        return bisect.run()
+        only = {int(n) for n in args.prefixes.split(",")} if args.prefixes else None
+        return bisect.run(only)
     return tree.check()
 
 
@@ -183,36 +184,18 @@ CRATE_TESTS = [
 
 def test_crates(_args):
     """Runs CRATE_TESTS in a workspace rooted at the tree (cargo tests only workspace members,
-    and members must sit below the root), with the fork's lock file and patch table; the
-    root manifest is put back and the lock file removed so the tree stays clean."""
+    and members must sit below the root), with the fork's lock file and patch table."""
     ensure_bootstrapped()
-    fork.generate_workspace()
-    tree_dir = layout.tree_dir()
-    members = ", ".join(f'"{layout.PATCHED_CRATES[package]}"' for package, _ in CRATE_TESTS)
-    paths = [os.path.join(tree_dir, "Cargo.toml"), os.path.join(tree_dir, "Cargo.lock")]
-    with open(paths[0]) as f:
-        stand_in = f.read()
-    # The stand-in root (what the members inherit) with the fork's patch table and profiles.
-    fork_tables = fork.workspace_manifest().replace('path = "../servo/', 'path = "')
-    fork_tables = fork_tables[fork_tables.index("[patch.crates-io]"):]
-    manifest = re.sub(r"^members = .*$", f"members = [{members}]", stand_in, flags=re.M)
-    with open(paths[0], "w") as f:
-        f.write(manifest + "\n" + fork_tables)
-    shutil.copyfile(os.path.join(layout.fork_dir(), "Cargo.lock"), paths[1])
     passed = failed = 0
-    try:
+    with fork.tree_workspace([layout.PATCHED_CRATES[package] for package, _ in CRATE_TESTS]) as root:
         for package, extra in CRATE_TESTS:
-            result = subprocess.run(["cargo", "test", "-p", package, *extra], cwd=tree_dir,
+            result = subprocess.run(["cargo", "test", "-p", package, *extra], cwd=root,
                                     env=layout.build_env(), text=True, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT)
             print(result.stdout)
             counts = _cargo_test_counts(result.stdout)
             passed += counts[0]
             failed += counts[1] + (1 if result.returncode and not counts[1] else 0)
-    finally:
-        with open(paths[0], "w") as f:
-            f.write(stand_in)
-        os.remove(paths[1])
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
