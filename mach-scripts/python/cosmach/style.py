@@ -86,9 +86,24 @@ def unformatted(repo, commits):
 
 def format_series(repo, base="base"):
     """Rewrites base..HEAD of `repo` so that at every commit, each Rust file the series touched
-    so far is as rustfmt leaves it. Snapshots are rewritten, not diffs, so nothing conflicts:
-    a commit's new tree is its parent's new tree with the files the commit changed replaced by
-    their formatted versions. Messages, authors and dates stay. Returns the new head."""
+    so far is as rustfmt leaves it. Returns the new head."""
+
+    def format_rust(path, source):
+        if not path.endswith(".rs"):
+            return source
+        result = formatted(source)
+        return source if result is None else result
+
+    return rewrite_series(repo, format_rust, base)
+
+
+def rewrite_series(repo, transform, base="base"):
+    """Rewrites base..HEAD of `repo`, passing every file version a commit adds or changes
+    through `transform(path, bytes) -> bytes`. Snapshots are rewritten, not diffs, so nothing
+    conflicts: a commit's new tree is its parent's new tree with the files the commit changed
+    replaced by their transformed versions (a transform must give the same result for the same
+    input, so that files a commit leaves alone stay as its parent has them). Messages, authors
+    and dates stay. Returns the new head."""
     commits = _git(repo, "rev-list", "--reverse", f"{base}..HEAD").decode().split()
     index = os.path.join(layout.build_dir(), "format-index")
     env = {"GIT_INDEX_FILE": index}
@@ -102,11 +117,10 @@ def format_series(repo, base="base"):
                 continue
             mode, _, blob = _git(repo, "ls-tree", commit, "--", path).decode().split()[:3]
             source = _git(repo, "cat-file", "blob", blob)
-            if path.endswith(".rs"):
-                result = formatted(source)
-                if result is not None and result != source:
-                    blob = _git(repo, "hash-object", "-w", "--stdin", data=result).decode().strip()
-                    rewritten += 1
+            result = transform(path, source)
+            if result != source:
+                blob = _git(repo, "hash-object", "-w", "--stdin", data=result).decode().strip()
+                rewritten += 1
             _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)
         tree = _git(repo, "write-tree", env=env).decode().strip()
         fields = _git(repo, "log", "-1", "--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI",
@@ -120,7 +134,7 @@ def format_series(repo, base="base"):
         }).decode().strip()
     if os.path.exists(index):
         os.remove(index)
-    log(f"formatted {rewritten} file versions across {len(commits)} commits")
+    log(f"rewrote {rewritten} file versions across {len(commits)} commits")
     return parent
 
 
