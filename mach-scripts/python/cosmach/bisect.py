@@ -6,10 +6,13 @@
 
 The tree is moved through the series one commit at a time (a checkout rewrites only the files
 that commit changed, so cargo re-checks only what depends on them), and at each prefix:
-- `cargo check` of the fork's runner, which covers every patched Servo crate it depends on;
+- `cargo build` of the fork's runner, as `mach build` runs it, which covers every patched Servo
+  crate it depends on (a build, not a check: `cargo check` would build SpiderMonkey again for
+  its own build-script settings, and a build shares everything with `mach build`);
 - `cargo check` of each new crate the commit touched, inside the tree's own workspace, since
   the runner only reaches the new crates once a Servo crate depends on them.
-It takes hours (script is re-checked at most prefixes), so it runs on demand, never in CI.
+It takes hours (script is rebuilt at most prefixes), so it runs on demand, never in CI, and
+`--prefixes` picks some.
 """
 
 import os
@@ -57,7 +60,7 @@ def run(only=None):
             changed = tree.git(tree_dir, "diff-tree", "--no-commit-id", "--name-only", "-r",
                                commit, capture=True).splitlines()
             start = time.monotonic()
-            ok, errors = _cargo_check(["cargo", "check", "--bin", "cos-runner"], layout.fork_dir())
+            ok, errors = _cargo_check(["cargo", "build", "--bin", "cos-runner"], layout.fork_dir())
             for path in layout.NEW_CRATES.values():
                 if ok and any(p.startswith(path + "/") for p in changed) and os.path.exists(
                         os.path.join(tree_dir, path, "Cargo.toml")):

@@ -29,7 +29,7 @@ def main(argv):
     p.add_argument("action", choices=["apply", "export", "check", "format"])
     p.add_argument("--into", metavar="DIR", help="apply to a real Servo checkout at the target commit")
     p.add_argument("--bisect", action="store_true",
-                   help="with check: `cargo check` at every prefix of the series (hours; not in CI)")
+                   help="with check: build at every prefix of the series (hours; not in CI)")
     p.add_argument("--prefixes", metavar="N,M,...",
                    help="with --bisect: only the prefixes ending at these patch numbers")
     p.set_defaults(func=_lazy("commands", "patches"))
