@@ -30,6 +30,7 @@ GROUPS = [
     (["script-Read-Blob.text-from-the-blob-s-stream"],
      ["net-Read-only-a-slice-s-range-of-a-file-backed-Blob-"]),
     (["script-Settle-a-waiting-BYOB-read-when-a-native-byte"], []),
+    (["net-Send-a-request-body-stream-s-chunks-in-the-order"], []),
     (["storage-Keep-CacheStorage-caches-in-SQLite-and-query",
       "script-Implement-Cache-match-matchAll-put-and-delete",
       "config-Expose-the-Cache-API-without-service-workers",
