@@ -247,10 +247,10 @@ def _last_totals(output, code):
 
 
 def test(args):
-    tiers = args.tier or ["unit", "mach", "patches", "build", "wpt", "clients"]
+    tiers = args.tier or ["unit", "mach", "patches", "build", "crates", "wpt", "clients"]
     mach = os.path.join(layout.REPO, "mach-scripts", "mach")
     results = {}
-    if "build" in tiers or "wpt" in tiers or "clients" in tiers:
+    if "build" in tiers or "crates" in tiers or "wpt" in tiers or "clients" in tiers:
         ensure_bootstrapped()
     if "unit" in tiers:
         results["unit"] = _tier(
@@ -272,6 +272,14 @@ def test(args):
     if "build" in tiers:
         results["build"] = _tier("build", [sys.executable, mach, "build"], _last_totals)
         built = results["build"][1] == 0
+    if "crates" in tiers:
+        if built:
+            # The unit tests of Servo's crates that the series touches, in the tree.
+            results["crates"] = _tier(
+                "crates", [sys.executable, mach, "test-crates"], _last_totals)
+        else:
+            log("tier crates: skipped because the fork did not build")
+            results["crates"] = (0, 1)
     if "wpt" in tiers:
         if built:
             # The harness checks itself first (pass, fail, timeout, error, restart reporting), so a

@@ -67,7 +67,7 @@ def main(argv):
     p.set_defaults(func=_lazy("demo", "main"))
 
     p = sub.add_parser("test", help="run every tier: unit tests, mach, patches check, fork build, WPT, clients")
-    p.add_argument("--tier", action="append", choices=["unit", "mach", "patches", "build", "wpt", "clients"],
+    p.add_argument("--tier", action="append", choices=["unit", "mach", "patches", "build", "crates", "wpt", "clients"],
                    help="run only these tiers")
     p.set_defaults(func=_lazy("commands", "test"))
 
