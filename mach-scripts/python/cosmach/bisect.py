@@ -5,7 +5,7 @@
 """`patches check --bisect`: every prefix of the series builds.
 
 The tree is moved through the series one commit at a time (a checkout rewrites only the files
-that commit changed, so cargo re-checks only what depends on them), and at each prefix:
+that commit changed, so cargo rebuilds only what depends on them), and at each prefix:
 - `cargo build` of the fork's runner, as `mach build` runs it, which covers every patched Servo
   crate it depends on (a build, not a check: `cargo check` would build SpiderMonkey again for
   its own build-script settings, and a build shares everything with `mach build`);
@@ -18,29 +18,24 @@ It takes hours (script is rebuilt at most prefixes), so it runs on demand, never
 import os
 import subprocess
 import time
-import tomllib
 
 from . import build as fork
 from . import layout, tree
 from .layout import log
 
 
-def _cargo_check(cmd, cwd):
+def _cargo(cmd, cwd):
+    """Runs a cargo command; (whether it succeeded, its first error lines)."""
     result = subprocess.run(cmd, cwd=cwd, env=layout.build_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     errors = [line for line in result.stdout.splitlines() if line.startswith("error")]
     return result.returncode == 0, errors[:5]
 
 
-def _check_new_crate(path):
+def _check_new_crate(package, path):
     """Checks a new crate, its tests included, against the tree's patched Servo crates."""
     with fork.tree_workspace([path]) as root:
-        return _cargo_check(["cargo", "check", "--all-targets", "-p", _package(root, path)], root)
-
-
-def _package(root, path):
-    with open(os.path.join(root, path, "Cargo.toml"), "rb") as f:
-        return tomllib.load(f)["package"]["name"]
+        return _cargo(["cargo", "check", "--all-targets", "-p", package], root)
 
 
 def run(only=None):
@@ -60,11 +55,11 @@ def run(only=None):
             changed = tree.git(tree_dir, "diff-tree", "--no-commit-id", "--name-only", "-r",
                                commit, capture=True).splitlines()
             start = time.monotonic()
-            ok, errors = _cargo_check(["cargo", "build", "--bin", "cos-runner"], layout.fork_dir())
-            for path in layout.NEW_CRATES.values():
+            ok, errors = _cargo(fork.runner_build_command(), layout.fork_dir())
+            for package, path in layout.NEW_CRATES.items():
                 if ok and any(p.startswith(path + "/") for p in changed) and os.path.exists(
                         os.path.join(tree_dir, path, "Cargo.toml")):
-                    ok, errors = _check_new_crate(path)
+                    ok, errors = _check_new_crate(package, path)
             status = "ok" if ok else "FAILED"
             log(f"bisect {number:04}/{len(commits)} {status} in {time.monotonic() - start:.0f} s: {subject}")
             for line in errors:

@@ -83,13 +83,16 @@ def tree_workspace(members):
         os.remove(lock)
 
 
+def runner_build_command(release=False):
+    """The cargo command that builds the runner in the fork workspace."""
+    return ["cargo", "build", "--keep-going", "--bin", "cos-runner", *(["--release"] if release else [])]
+
+
 def build(release=False, apply_patches=True):
     if apply_patches:
         tree.apply()
     fork = generate_workspace()
-    cmd = ["cargo", "build", "--keep-going", "--bin", "cos-runner"]
-    if release:
-        cmd.append("--release")
+    cmd = runner_build_command(release)
     log(f"building the fork in {fork} (target dir {layout.target_dir()})")
     start = time.monotonic()
     result = subprocess.run(cmd, cwd=fork, env=layout.build_env())

@@ -256,7 +256,6 @@ def test(args):
         results["unit"] = _tier(
             "unit", ["cargo", "test", "--workspace", "--no-fail-fast"],
             lambda out, code: _cargo_test_counts(out), cwd=layout.REPO)
-    if "unit" in tiers:
         # Clippy on the new crates, warnings denied: they go into the series as they are.
         results["clippy"] = _tier(
             "clippy", ["cargo", "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
@@ -272,32 +271,26 @@ def test(args):
     if "build" in tiers:
         results["build"] = _tier("build", [sys.executable, mach, "build"], _last_totals)
         built = results["build"][1] == 0
-    if "crates" in tiers:
-        if built:
-            # The unit tests of Servo's crates that the series touches, in the tree.
-            results["crates"] = _tier(
-                "crates", [sys.executable, mach, "test-crates"], _last_totals)
-        else:
-            log("tier crates: skipped because the fork did not build")
-            results["crates"] = (0, 1)
-    if "wpt" in tiers:
-        if built:
-            # The harness checks itself first (pass, fail, timeout, error, restart reporting), so a
-            # broken harness cannot pass the suite by reporting nothing.
-            selftest = os.path.join(layout.REPO, "mach-scripts", "wpt", "selftest")
-            results["harness"] = _tier(
-                "harness", [sys.executable, mach, "test-wpt", "--root", selftest], _last_totals)
-            results["wpt"] = _tier("wpt", [sys.executable, mach, "test-wpt"], _last_totals)
-        else:
-            log("tier wpt: skipped because the fork did not build")
-            results["wpt"] = (0, 1)
-    if "clients" in tiers:
-        if built:
-            results["clients"] = _tier(
-                "clients", [sys.executable, mach, "test-clients"], _last_totals)
-        else:
-            log("tier clients: skipped because the fork did not build")
-            results["clients"] = (0, 1)
+    # The tiers that run the built fork; a fork that did not build fails each of them.
+    selftest = os.path.join(layout.REPO, "mach-scripts", "wpt", "selftest")
+    runs = {
+        # The unit tests of Servo's crates that the series touches, in the tree.
+        "crates": [("crates", [sys.executable, mach, "test-crates"])],
+        # The harness checks itself first (pass, fail, timeout, error, restart reporting), so a
+        # broken harness cannot pass the suite by reporting nothing.
+        "wpt": [("harness", [sys.executable, mach, "test-wpt", "--root", selftest]),
+                ("wpt", [sys.executable, mach, "test-wpt"])],
+        "clients": [("clients", [sys.executable, mach, "test-clients"])],
+    }
+    for tier, commands in runs.items():
+        if tier not in tiers:
+            continue
+        if not built:
+            log(f"tier {tier}: skipped because the fork did not build")
+            results[tier] = (0, 1)
+            continue
+        for name, cmd in commands:
+            results[name] = _tier(name, cmd, _last_totals)
     passed = sum(p for p, _ in results.values())
     failed = sum(f for _, f in results.values())
     for name, (p, f) in results.items():

@@ -145,18 +145,27 @@ def write_if_changed(path, data):
     return True
 
 
-def sync_tree(src, dst, ignore=("target", "__pycache__")):
-    """Mirrors src into dst, touching only files whose bytes differ; removes stale files."""
-    changed = 0
-    wanted = set()
+IGNORED_DIRS = ("target", "__pycache__")
+
+
+def files_below(src, ignore=IGNORED_DIRS):
+    """Paths (relative to src) of the files below src, in a stable order, leaving out build
+    output and hidden folders."""
     for root, dirs, files in os.walk(src):
         dirs[:] = sorted(d for d in dirs if d not in ignore and not d.startswith("."))
         rel = os.path.relpath(root, src)
-        for name in files:
-            relpath = os.path.normpath(os.path.join(rel, name))
-            wanted.add(relpath)
-            with open(os.path.join(root, name), "rb") as f:
-                changed += write_if_changed(os.path.join(dst, relpath), f.read())
+        for name in sorted(files):
+            yield os.path.normpath(os.path.join(rel, name))
+
+
+def sync_tree(src, dst, ignore=IGNORED_DIRS):
+    """Mirrors src into dst, touching only files whose bytes differ; removes stale files."""
+    changed = 0
+    wanted = set()
+    for relpath in files_below(src, ignore):
+        wanted.add(relpath)
+        with open(os.path.join(src, relpath), "rb") as f:
+            changed += write_if_changed(os.path.join(dst, relpath), f.read())
     if os.path.isdir(dst):
         for root, dirs, files in os.walk(dst):
             dirs[:] = [d for d in dirs if d not in ignore]

@@ -28,23 +28,21 @@ class StandInError(Exception):
 
 
 def _dependency_tables(manifest):
-    """Yields (label, table) for the manifest's dependency tables, target-specific ones too."""
+    """Yields (label, path) for the manifest's dependency tables, target-specific ones too:
+    `path` is the keys that lead to the table, the same in the normalized manifest."""
     for kind in DEPENDENCY_TABLES:
         if kind in manifest:
-            yield kind, manifest[kind]
+            yield kind, (kind,)
     for cfg, target in manifest.get("target", {}).items():
         for kind in DEPENDENCY_TABLES:
             if kind in target:
-                yield f"target.{cfg}.{kind}", target[kind]
+                yield f"target.{cfg}.{kind}", ("target", cfg, kind)
 
 
-def _normalized_table(manifest, label):
-    table = manifest
-    if label.startswith("target."):
-        cfg, kind = label[len("target."):].rsplit(".", 1)
-        table = manifest.get("target", {}).get(cfg, {})
-        label = kind
-    return table.get(label, {})
+def _table_at(manifest, path):
+    for key in path:
+        manifest = manifest.get(key, {})
+    return manifest
 
 
 def _as_table(entry):
@@ -70,9 +68,9 @@ def derive(crates, extra_dependencies=()):
             if lints is not None and lints != norm.get("lints", {}):
                 raise StandInError(f"{name}: its lints differ from another crate's")
             lints = norm.get("lints", {})
-        for label, table in _dependency_tables(orig):
-            normalized = _normalized_table(norm, label)
-            for key, entry in table.items():
+        for label, path in _dependency_tables(orig):
+            normalized = _table_at(norm, path)
+            for key, entry in _table_at(orig, path).items():
                 if isinstance(entry, dict) and entry.get("workspace") is True:
                     if key not in normalized:
                         raise StandInError(f"{name}: {label}.{key} is missing from its published manifest")

@@ -10,6 +10,7 @@ at that patch, as rustfmt leaves it: a reviewer then never sees a fix-up of form
 earlier patch got wrong.
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -29,7 +30,13 @@ binop_separator = "Back"
 
 
 def _config():
-    path = os.path.join(layout.build_dir(), "servo-rustfmt.toml")
+    return _config_in(layout.build_dir())
+
+
+@functools.cache
+def _config_in(build_dir):
+    """Servo's rustfmt.toml, written once per build directory for rustfmt's --config-path."""
+    path = os.path.join(build_dir, "servo-rustfmt.toml")
     layout.write_if_changed(path, SERVO_RUSTFMT)
     return path
 

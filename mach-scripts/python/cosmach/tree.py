@@ -20,6 +20,7 @@ A new history is built in a scratch worktree and the tree is then moved to it wi
 fingerprints therefore see no change for untouched files, across re-applies and clones.
 """
 
+import contextlib
 import glob
 import os
 import shutil
@@ -51,6 +52,34 @@ def git(repo, *args, capture=False, env=None, check=True):
         stderr=subprocess.PIPE if capture else None,
     )
     return result.stdout.strip() if capture else result
+
+
+def has_base(tree):
+    """Whether `tree` is a git tree with its `base` tag."""
+    return os.path.isdir(os.path.join(tree, ".git")) and bool(
+        git(tree, "rev-parse", "-q", "--verify", "refs/tags/base", capture=True, check=False))
+
+
+@contextlib.contextmanager
+def scratch_worktree(tree, name, rev="base"):
+    """A worktree of `tree` at `rev` in the build directory, removed afterwards, so that
+    histories are built and patches tried without touching the tree cargo builds."""
+    scratch = os.path.join(layout.build_dir(), name)
+    git(tree, "worktree", "prune")
+    if os.path.exists(scratch):
+        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    git(tree, "worktree", "add", "-q", "--detach", scratch, rev)
+    try:
+        yield scratch
+    finally:
+        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
+
+
+def require_clean(tree):
+    dirty = git(tree, "status", "--porcelain", capture=True)
+    if dirty:
+        layout.die(f"{tree} has uncommitted edits; commit them in the tree first:\n{dirty}")
 
 
 def series():
@@ -139,15 +168,12 @@ def root_manifest():
 
 def base_is_current(tree, root):
     """Whether the tree's `base` holds every patched crate and this stand-in root manifest."""
-    if not os.path.isdir(os.path.join(tree, ".git")) or not git(
-        tree, "rev-parse", "-q", "--verify", "refs/tags/base", capture=True, check=False
-    ):
+    if not has_base(tree):
         return False
     for path in layout.PATCHED_CRATES.values():
         if not git(tree, "ls-tree", "-d", "--name-only", "base", path, capture=True):
             return False
-    current = git(tree, "show", "base:Cargo.toml", capture=True, check=False)
-    return current == root.strip()
+    return git(tree, "show", "base:Cargo.toml", capture=True, check=False) == root.strip()
 
 
 def ensure_base(tree):
@@ -158,9 +184,7 @@ def ensure_base(tree):
     root = root_manifest()
     if base_is_current(tree, root):
         return
-    fresh = not (os.path.isdir(os.path.join(tree, ".git")) and git(
-        tree, "rev-parse", "-q", "--verify", "refs/tags/base", capture=True, check=False))
-    if fresh:
+    if not has_base(tree):
         log(f"laying out pristine Servo {layout.SERVO_VERSION} sources in {tree}")
         if os.path.exists(tree):
             shutil.rmtree(tree)
@@ -172,13 +196,7 @@ def ensure_base(tree):
         git(tree, "tag", "base")
         return
     log(f"laying out the pristine sources in {tree} again (patched crates or root manifest changed)")
-    scratch = os.path.join(layout.build_dir(), "servo-base")
-    git(tree, "worktree", "prune")
-    if os.path.exists(scratch):
-        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
-        shutil.rmtree(scratch, ignore_errors=True)
-    git(tree, "worktree", "add", "-q", "--detach", scratch, "base")
-    try:
+    with scratch_worktree(tree, "servo-base") as scratch:
         git(scratch, "rm", "-q", "-r", "--cached", ".")
         for entry in os.listdir(scratch):
             if entry != ".git":
@@ -188,8 +206,6 @@ def ensure_base(tree):
         git(scratch, "add", "-A")
         git(scratch, "commit", "-q", "--amend", "-m", BASE_SUBJECT)
         git(tree, "tag", "-f", "base", git(scratch, "rev-parse", "HEAD", capture=True), capture=True)
-    finally:
-        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
 
 
 BASE_SUBJECT = (f"Servo {layout.SERVO_VERSION} (servo/servo@{layout.SERVO_COMMIT}): published crate "
@@ -220,62 +236,52 @@ def checkout_manifest(text):
     return "\n".join(out) + "\n"
 
 
-IGNORED = ("target", "__pycache__")
-
-
 def owned_files():
     """The files whose content this repo owns, at their tree paths, with the bytes the series
     must give them."""
     files = {}
     for path in layout.NEW_CRATES.values():
         src = os.path.join(layout.REPO, path)
-        for root, dirs, names in os.walk(src):
-            dirs[:] = sorted(d for d in dirs if d not in IGNORED and not d.startswith("."))
-            for name in names:
-                full = os.path.join(root, name)
-                rel = os.path.normpath(os.path.join(path, os.path.relpath(full, src)))
-                with open(full, "rb") as f:
-                    data = f.read()
-                if name == "Cargo.toml" and root == src:
-                    data = checkout_manifest(data.decode()).encode()
-                files[rel] = data
+        for rel in layout.files_below(src):
+            with open(os.path.join(src, rel), "rb") as f:
+                data = f.read()
+            if rel == "Cargo.toml":
+                data = checkout_manifest(data.decode()).encode()
+            files[os.path.join(path, rel)] = data
     for idl in sorted(glob.glob(os.path.join(layout.REPO, "webidl", "*.webidl"))):
         with open(idl, "rb") as f:
             files[f"{layout.WEBIDL_DEST}/{os.path.basename(idl)}"] = f.read()
     return files
 
 
-def owned_differences(worktree):
-    """Paths where the worktree's files differ from the repo's: (changed or missing in the
-    worktree, present in the worktree though the repo has no such file)."""
-    wanted = owned_files()
+def owned_differences(worktree, wanted):
+    """Paths where the worktree's files differ from `wanted` (`owned_files()`): changed or
+    missing in the worktree, or tracked there in a new crate though the repo has no such file."""
     differ = []
     for path, data in wanted.items():
-        full = os.path.join(worktree, path)
         try:
-            with open(full, "rb") as f:
+            with open(os.path.join(worktree, path), "rb") as f:
                 if f.read() == data:
                     continue
         except FileNotFoundError:
             pass
         differ.append(path)
-    extra = []
     for crate in layout.NEW_CRATES.values():
         listing = git(worktree, "ls-files", "--", crate, capture=True)
-        extra += [p for p in listing.splitlines() if p and p not in wanted]
-    return differ, extra
+        differ += [p for p in listing.splitlines() if p and p not in wanted]
+    return sorted(differ)
 
 
 def fold_in_repo_sources(worktree):
     """Makes the worktree's series carry the repo's files: each changed file goes into the
     last commit of the series that touched it (a new file into the last one that touched its
     crate), so every patch keeps its own part. Returns the paths that changed."""
-    differ, extra = owned_differences(worktree)
-    if not differ and not extra:
-        return []
     wanted = owned_files()
+    paths = owned_differences(worktree, wanted)
+    if not paths:
+        return []
     targets = {}
-    for path in differ + extra:
+    for path in paths:
         commit = git(worktree, "log", "-1", "--format=%H", "base..HEAD", "--", path, capture=True)
         if not commit:
             crate = next((c for c in layout.NEW_CRATES.values() if path.startswith(c + "/")), None)
@@ -286,10 +292,10 @@ def fold_in_repo_sources(worktree):
             if not commit:
                 layout.die(f"no patch adds {crate}: the series must carry the crate")
         targets.setdefault(commit, []).append(path)
-    for commit, paths in targets.items():
-        for path in paths:
-            full = os.path.join(worktree, path)
+    for commit, commit_paths in targets.items():
+        for path in commit_paths:
             if path in wanted:
+                full = os.path.join(worktree, path)
                 os.makedirs(os.path.dirname(full), exist_ok=True)
                 with open(full, "wb") as f:
                     f.write(wanted[path])
@@ -300,20 +306,14 @@ def fold_in_repo_sources(worktree):
     env = {"GIT_SEQUENCE_EDITOR": ":", "GIT_EDITOR": ":"}
     git(worktree, "rebase", "-q", "-i", "--autosquash", "--committer-date-is-author-date", "base",
         env=env)
-    return sorted(differ + extra)
+    return paths
 
 
 def build_history(tree, patches, fold=False):
     """Builds base + series in a scratch worktree; returns (head commit, paths where the
     series' files differ from the repo's). With `fold`, those are folded into the series
     first, and the paths returned are the ones that were folded in."""
-    scratch = os.path.join(layout.build_dir(), "servo-am")
-    git(tree, "worktree", "prune")
-    if os.path.exists(scratch):
-        git(tree, "worktree", "remove", "--force", scratch, check=False)
-        shutil.rmtree(scratch, ignore_errors=True)
-    git(tree, "worktree", "add", "-q", "--detach", scratch, "base")
-    try:
+    with scratch_worktree(tree, "servo-am") as scratch:
         if patches:
             result = subprocess.run(
                 ["git", *GIT_ID, "-C", scratch, "am", "-q", "--keep-cr", "--committer-date-is-author-date",
@@ -326,11 +326,8 @@ def build_history(tree, patches, fold=False):
         if fold:
             paths = fold_in_repo_sources(scratch)
         else:
-            differ, extra = owned_differences(scratch)
-            paths = sorted(differ + extra)
+            paths = owned_differences(scratch, owned_files())
         return git(scratch, "rev-parse", "HEAD", capture=True), paths
-    finally:
-        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
 
 
 def apply(into=None):
@@ -340,9 +337,7 @@ def apply(into=None):
         return apply_into_checkout(os.path.abspath(into))
     tree = layout.tree_dir()
     ensure_base(tree)
-    dirty = git(tree, "status", "--porcelain", capture=True)
-    if dirty:
-        layout.die(f"{tree} has uncommitted edits; commit them and run `mach patches export` first:\n{dirty}")
+    require_clean(tree)
     head, folded = build_history(tree, series(), fold=True)
     if folded:
         write_series(tree, head)
@@ -375,12 +370,11 @@ def write_series(tree, head):
 def export():
     """`patches export`: writes the tree's commits back to patches/."""
     tree = layout.tree_dir()
-    if git(tree, "status", "--porcelain", capture=True):
-        layout.die(f"{tree} has uncommitted edits: commit them in the tree first")
-    differ, extra = owned_differences(tree)
-    if differ or extra:
+    require_clean(tree)
+    differ = owned_differences(tree, owned_files())
+    if differ:
         layout.die("the tree's copies of these files differ from the repo's, which are the ones "
-                   f"that count: {', '.join(sorted(differ + extra))}. Make the change in the repo "
+                   f"that count: {', '.join(differ)}. Make the change in the repo "
                    "(components/, webidl/) and run `mach patches apply`")
     count, changed = write_series(tree, "HEAD")
     log(f"exported {count} patches to {layout.patches_dir()} ({changed} changed)")
@@ -391,8 +385,7 @@ def format_series():
     """`patches format`: every patch's Rust files as Servo's rustfmt leaves them, at that patch;
     then `export`."""
     tree = layout.tree_dir()
-    if git(tree, "status", "--porcelain", capture=True):
-        layout.die(f"{tree} has uncommitted edits: commit them in the tree first")
+    require_clean(tree)
     if not style.available():
         layout.die("`rustfmt +nightly` is missing: Servo's rustfmt.toml needs a nightly rustfmt")
     head = style.format_series(tree)
@@ -466,7 +459,8 @@ def check():
         else:
             print("patches check: `git am patches/*.patch` alone turns a checkout-style tree into the fork")
             passed += 1
-    up_passed, up_failed, messages = upstream.check(git, tree)
+    with scratch_worktree(tree, "servo-upstream") as scratch:
+        up_passed, up_failed, messages = upstream.check(git, scratch)
     for message in messages:
         print(f"patches check: {message}")
     if up_failed:

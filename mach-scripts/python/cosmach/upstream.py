@@ -14,6 +14,23 @@ import subprocess
 
 from . import layout
 
+# What the read-all-bytes change (ArrayBuffers adopting the collected bytes) applies on; the
+# mapped-read changes build on it.
+_ADOPTED_BYTES_ON = [
+    "script-Do-not-trace-the-bytes-a-stream-read-loop-col",
+    "script-Copy-Uint8Array-stream-chunks-in-one-slice-wh",
+    "script-Implement-async-iteration-of-ReadableStream",
+    "storage-Keep-CacheStorage-caches-in-SQLite-and-query",
+    "script-Implement-Cache-match-matchAll-put-and-delete",
+    "script-Implement-Cache.add-and-Cache.addAll",
+    "net-Read-only-a-slice-s-range-of-a-file-backed-Blob-",
+    "script-Read-Blob.text-from-the-blob-s-stream",
+]
+_MAPPED_READS_ON = _ADOPTED_BYTES_ON + [
+    "script-Let-ArrayBuffers-take-over-the-bytes-that-rea",
+    "net-Let-another-part-of-the-browser-back-Files-with-",
+]
+
 # (the group, the patches it applies on). Prerequisites are the fewest that let `git am`
 # apply the group; most are other platform patches of this list.
 GROUPS = [
@@ -35,25 +52,10 @@ GROUPS = [
       "script-Implement-Cache-match-matchAll-put-and-delete",
       "config-Expose-the-Cache-API-without-service-workers",
       "script-Implement-Cache.add-and-Cache.addAll"], []),
-    (["script-Let-ArrayBuffers-take-over-the-bytes-that-rea"],
-     ["script-Do-not-trace-the-bytes-a-stream-read-loop-col",
-      "script-Copy-Uint8Array-stream-chunks-in-one-slice-wh",
-      "script-Implement-async-iteration-of-ReadableStream",
-      "storage-Keep-CacheStorage-caches-in-SQLite-and-query",
-      "script-Implement-Cache-match-matchAll-put-and-delete",
-      "script-Implement-Cache.add-and-Cache.addAll",
-      "net-Read-only-a-slice-s-range-of-a-file-backed-Blob-",
-      "script-Read-Blob.text-from-the-blob-s-stream"]),
-]
-
-_MAPPED_READS_BASE = GROUPS[-1][1] + [
-    "script-Let-ArrayBuffers-take-over-the-bytes-that-rea",
-    "net-Let-another-part-of-the-browser-back-Files-with-",
-]
-GROUPS += [
+    (["script-Let-ArrayBuffers-take-over-the-bytes-that-rea"], _ADOPTED_BYTES_ON),
     (["net-Tell-a-reader-in-the-browser-s-process-where-a-s",
-      "script-Read-all-of-a-snapshot-backed-Blob-from-a-map"], _MAPPED_READS_BASE),
-    (["script-Read-a-file-backed-Blob-s-stream-from-its-fir"], _MAPPED_READS_BASE + [
+      "script-Read-all-of-a-snapshot-backed-Blob-from-a-map"], _MAPPED_READS_ON),
+    (["script-Read-a-file-backed-Blob-s-stream-from-its-fir"], _MAPPED_READS_ON + [
         "net-Tell-a-reader-in-the-browser-s-process-where-a-s",
         "script-Read-all-of-a-snapshot-backed-Blob-from-a-map",
         "script-Settle-a-waiting-BYOB-read-when-a-native-byte"]),
@@ -68,35 +70,28 @@ def _by_slug():
     return found
 
 
-def check(git, tree):
-    """(passed, failed, messages) for every group of GROUPS, in a scratch worktree of `tree`."""
+def check(git, scratch):
+    """(passed, failed, messages) for every group of GROUPS, tried one after the other in
+    `scratch`, a worktree of the tree at `base`."""
     patches = _by_slug()
-    scratch = os.path.join(layout.build_dir(), "servo-upstream")
-    git(tree, "worktree", "prune")
-    if os.path.exists(scratch):
-        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
-    git(tree, "worktree", "add", "-q", "--detach", scratch, "base")
     passed = failed = 0
     messages = []
-    try:
-        for group, prerequisites in GROUPS:
-            missing = [slug for slug in group + prerequisites if slug not in patches]
-            name = " + ".join(group)
-            if missing:
-                messages.append(f"{name}: no patch named {', '.join(missing)} in patches/")
-                failed += 1
-                continue
-            git(scratch, "reset", "-q", "--hard", "base")
-            ordered = sorted(patches[slug] for slug in group + prerequisites)
-            result = subprocess.run(["git", "-C", scratch, "-c", "user.name=mach",
-                                     "-c", "user.email=mach@servo-cos.invalid", "am", "-q",
-                                     *ordered], capture_output=True, text=True)
-            if result.returncode == 0:
-                passed += 1
-            else:
-                git(scratch, "am", "--abort", check=False, capture=True)
-                messages.append(f"{name} does not apply on its listed prerequisites")
-                failed += 1
-    finally:
-        git(tree, "worktree", "remove", "--force", scratch, check=False, capture=True)
+    for group, prerequisites in GROUPS:
+        missing = [slug for slug in group + prerequisites if slug not in patches]
+        name = " + ".join(group)
+        if missing:
+            messages.append(f"{name}: no patch named {', '.join(missing)} in patches/")
+            failed += 1
+            continue
+        git(scratch, "reset", "-q", "--hard", "base")
+        ordered = sorted(patches[slug] for slug in group + prerequisites)
+        result = subprocess.run(["git", "-C", scratch, "-c", "user.name=mach",
+                                 "-c", "user.email=mach@servo-cos.invalid", "am", "-q", *ordered],
+                                capture_output=True, text=True)
+        if result.returncode == 0:
+            passed += 1
+        else:
+            git(scratch, "am", "--abort", check=False, capture=True)
+            messages.append(f"{name} does not apply on its listed prerequisites")
+            failed += 1
     return passed, failed, messages

@@ -236,8 +236,9 @@ class SeriesTest(TreeTest):
         without_the_crate = [([slugs[2]], [])]
         for groups, result in ((alone, (1, 0)), (on_the_crate, (1, 0)), (without_the_crate, (0, 1)),
                                ([(["no-such-patch"], [])], (0, 1))):
-            with mock.patch.object(upstream, "GROUPS", groups):
-                passed, failed, _ = upstream.check(tree.git, self.tree)
+            with mock.patch.object(upstream, "GROUPS", groups), \
+                    tree.scratch_worktree(self.tree, "servo-upstream") as scratch:
+                passed, failed, _ = upstream.check(tree.git, scratch)
             self.assertEqual((passed, failed), result, groups)
 
     def test_export_refuses_edits_to_the_repo_s_files_made_in_the_tree(self):
