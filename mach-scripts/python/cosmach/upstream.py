@@ -14,12 +14,21 @@ import subprocess
 
 from . import layout
 
+# Async iteration of ReadableStream: the bindings' runtime, return(), code generation, then the
+# stream's steps.
+_ASYNC_ITERATION = [
+    "script_bindings-Add-the-runtime-of-async-iterable-de",
+    "script_bindings-Add-return-to-async-iterators-that-d",
+    "script_bindings-Generate-bindings-for-async-iterable",
+    "script-Implement-async-iteration-of-ReadableStream",
+]
+
 # What the read-all-bytes change (ArrayBuffers adopting the collected bytes) applies on; the
 # mapped-read changes build on it.
 _ADOPTED_BYTES_ON = [
     "script-Do-not-trace-the-bytes-a-stream-read-loop-col",
     "script-Copy-Uint8Array-stream-chunks-in-one-slice-wh",
-    "script-Implement-async-iteration-of-ReadableStream",
+] + _ASYNC_ITERATION + [
     "storage-Keep-CacheStorage-caches-in-SQLite-and-query",
     "script-Implement-Cache-match-matchAll-put-and-delete",
     "script-Implement-Cache.add-and-Cache.addAll",
@@ -38,9 +47,8 @@ GROUPS = [
     (["script-Do-not-trace-the-bytes-a-stream-read-loop-col"], []),
     (["script-Copy-Uint8Array-stream-chunks-in-one-slice-wh"], []),
     (["script-Compile-streamed-WebAssembly-from-the-Respons"], []),
-    (["script-Implement-async-iteration-of-ReadableStream"], []),
-    (["script_bindings-Support-pair-async-iterable-declarat"],
-     ["script-Implement-async-iteration-of-ReadableStream"]),
+    (_ASYNC_ITERATION, []),
+    (["script_bindings-Support-pair-async-iterable-declarat"], _ASYNC_ITERATION),
     (["net-Read-only-a-slice-s-range-of-a-file-backed-Blob-"], []),
     (["net-Let-another-part-of-the-browser-back-Files-with-"],
      ["net-Read-only-a-slice-s-range-of-a-file-backed-Blob-"]),
