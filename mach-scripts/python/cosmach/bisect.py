@@ -10,7 +10,9 @@ that commit changed, so cargo rebuilds only what depends on them), and at each p
   crate it depends on (a build, not a check: `cargo check` would build SpiderMonkey again for
   its own build-script settings, and a build shares everything with `mach build`);
 - `cargo check` of each new crate the commit touched, inside the tree's own workspace, since
-  the runner only reaches the new crates once a Servo crate depends on them.
+  the runner only reaches the new crates once a Servo crate depends on them;
+- the warnings the runner build reports in files the series has changed by then, listed but not
+  failed on (a patch may add what only a later patch uses).
 It takes hours (script is rebuilt at most prefixes), so it runs on demand, never in CI, and
 `--prefixes` picks some.
 """
@@ -24,18 +26,37 @@ from . import layout, tree
 from .layout import log
 
 
-def _cargo(cmd, cwd):
-    """Runs a cargo command; (whether it succeeded, its first error lines)."""
+def _cargo(cmd, cwd, warnings_in=()):
+    """Runs a cargo command; (whether it succeeded, its first error lines, the warnings located
+    in the files `warnings_in`, as "path:line: message")."""
     result = subprocess.run(cmd, cwd=cwd, env=layout.build_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    errors = [line for line in result.stdout.splitlines() if line.startswith("error")]
-    return result.returncode == 0, errors[:5]
+    lines = result.stdout.splitlines()
+    errors = [line for line in lines if line.startswith("error")]
+    return result.returncode == 0, errors[:5], _warnings(lines, set(warnings_in))
+
+
+def _warnings(lines, paths):
+    """The rustc warnings (cargo replays those of crates it does not rebuild) whose primary
+    location is in `paths`."""
+    found = set()
+    for index, line in enumerate(lines[:-1]):
+        if not line.startswith("warning:"):
+            continue
+        location = lines[index + 1].strip()
+        if not location.startswith("--> "):
+            continue
+        path, _, rest = location[4:].partition(":")
+        if path in paths:
+            found.add(f"{path}:{rest.split(':')[0]}: {line[len('warning: '):]}")
+    return found
 
 
 def _check_new_crate(package, path):
     """Checks a new crate, its tests included, against the tree's patched Servo crates."""
     with fork.tree_workspace([path]) as root:
-        return _cargo(["cargo", "check", "--all-targets", "-p", package], root)
+        ok, errors, _ = _cargo(["cargo", "check", "--all-targets", "-p", package], root)
+        return ok, errors
 
 
 def run(only=None):
@@ -54,8 +75,11 @@ def run(only=None):
             tree.git(tree_dir, "checkout", "-q", "--detach", commit)
             changed = tree.git(tree_dir, "diff-tree", "--no-commit-id", "--name-only", "-r",
                                commit, capture=True).splitlines()
+            series_files = tree.git(tree_dir, "diff", "--name-only", "base", commit,
+                                    capture=True).splitlines()
             start = time.monotonic()
-            ok, errors = _cargo(fork.runner_build_command(), layout.fork_dir())
+            ok, errors, warnings = _cargo(fork.runner_build_command(), layout.fork_dir(),
+                                          series_files)
             for package, path in layout.NEW_CRATES.items():
                 if ok and any(p.startswith(path + "/") for p in changed) and os.path.exists(
                         os.path.join(tree_dir, path, "Cargo.toml")):
@@ -64,6 +88,11 @@ def run(only=None):
             log(f"bisect {number:04}/{len(commits)} {status} in {time.monotonic() - start:.0f} s: {subject}")
             for line in errors:
                 log(f"    {line}")
+            # Warnings are reported, not failed on: a patch may add what only a later one uses.
+            if warnings:
+                log(f"    {len(warnings)} warning(s) in the series' files:")
+                for line in sorted(warnings)[:8]:
+                    log(f"    {line}")
             passed += ok
             failed += not ok
     finally:

@@ -23,13 +23,22 @@ _ASYNC_ITERATION = [
     "script-Implement-async-iteration-of-ReadableStream",
 ]
 
+# The Cache API in SQLite: the stored entries and their matching, the store, the thread on it,
+# the private profile's caches in memory, and the thread's answers to the Cache methods.
+_CACHE_STORE = [
+    "storage-Add-the-Cache-API-s-stored-entries-and-reque",
+    "storage-Add-a-SQLite-store-for-CacheStorage-caches",
+    "storage-Keep-CacheStorage-caches-in-SQLite",
+    "storage-Keep-a-private-profile-s-caches-in-memory",
+    "storage-Answer-the-Cache-API-s-match-batch-and-cache",
+]
+
 # What the read-all-bytes change (ArrayBuffers adopting the collected bytes) applies on; the
 # mapped-read changes build on it.
 _ADOPTED_BYTES_ON = [
     "script-Do-not-trace-the-bytes-a-stream-read-loop-col",
     "script-Copy-Uint8Array-stream-chunks-in-one-slice-wh",
-] + _ASYNC_ITERATION + [
-    "storage-Keep-CacheStorage-caches-in-SQLite-and-query",
+] + _ASYNC_ITERATION + _CACHE_STORE + [
     "script-Implement-Cache-match-matchAll-and-keys",
     "script-Implement-Cache-put-and-delete",
     "script-Implement-CacheStorage-match-and-keys",
@@ -58,7 +67,7 @@ GROUPS = [
      ["net-Read-only-a-slice-s-range-of-a-file-backed-Blob-"]),
     (["script-Settle-a-waiting-BYOB-read-when-a-native-byte"], []),
     (["net-Send-a-request-body-stream-s-chunks-in-the-order"], []),
-    (["storage-Keep-CacheStorage-caches-in-SQLite-and-query",
+    (_CACHE_STORE + [
       "script-Implement-Cache-match-matchAll-and-keys",
       "script-Implement-Cache-put-and-delete",
       "script-Implement-CacheStorage-match-and-keys",
