@@ -16,6 +16,7 @@ pub mod access;
 pub mod channel;
 pub mod clear_site_data;
 pub mod config;
+pub mod declarative;
 pub mod error;
 pub mod hash;
 pub mod messages;

@@ -26,19 +26,21 @@ from . import layout, tree
 from .layout import log
 
 
-def _cargo(cmd, cwd, warnings_in=()):
+def _cargo(cmd, cwd, warnings_in=(), tree_dir=None):
     """Runs a cargo command; (whether it succeeded, its first error lines, the warnings located
-    in the files `warnings_in`, as "path:line: message")."""
+    in the files `warnings_in` of `tree_dir`, as "path:line: message")."""
     result = subprocess.run(cmd, cwd=cwd, env=layout.build_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines = result.stdout.splitlines()
     errors = [line for line in lines if line.startswith("error")]
-    return result.returncode == 0, errors[:5], _warnings(lines, set(warnings_in))
+    found = _warnings(lines, set(warnings_in), cwd, tree_dir or cwd)
+    return result.returncode == 0, errors[:5], found
 
 
-def _warnings(lines, paths):
+def _warnings(lines, paths, cwd, tree_dir):
     """The rustc warnings (cargo replays those of crates it does not rebuild) whose primary
-    location is in `paths`."""
+    location is in `paths`, relative to `tree_dir`. Cargo writes a location relative to the
+    workspace it runs in (`cwd`) or, for a crate outside it, absolute."""
     found = set()
     for index, line in enumerate(lines[:-1]):
         if not line.startswith("warning:"):
@@ -47,6 +49,7 @@ def _warnings(lines, paths):
         if not location.startswith("--> "):
             continue
         path, _, rest = location[4:].partition(":")
+        path = os.path.relpath(os.path.normpath(os.path.join(cwd, path)), tree_dir)
         if path in paths:
             found.add(f"{path}:{rest.split(':')[0]}: {line[len('warning: '):]}")
     return found
@@ -79,7 +82,7 @@ def run(only=None):
                                     capture=True).splitlines()
             start = time.monotonic()
             ok, errors, warnings = _cargo(fork.runner_build_command(), layout.fork_dir(),
-                                          series_files)
+                                          series_files, tree_dir)
             for package, path in layout.NEW_CRATES.items():
                 if ok and any(p.startswith(path + "/") for p in changed) and os.path.exists(
                         os.path.join(tree_dir, path, "Cargo.toml")):

@@ -37,7 +37,7 @@ SERIES = {
 
 class Warnings(unittest.TestCase):
     def test_lists_the_warnings_in_the_series_files_with_their_line(self):
-        found = bisect._warnings(OUTPUT.splitlines(), SERIES)
+        found = bisect._warnings(OUTPUT.splitlines(), SERIES, "/tree", "/tree")
         self.assertEqual(found, {
             "components/script/dom/filesystem/filesystemdirectoryhandle.rs:5: "
             "unused import: `VecDeque`",
@@ -45,11 +45,26 @@ class Warnings(unittest.TestCase):
         })
 
     def test_ignores_warnings_elsewhere_and_summaries_without_a_location(self):
-        self.assertEqual(bisect._warnings(OUTPUT.splitlines(), {"components/other.rs"}), set())
+        self.assertEqual(
+            bisect._warnings(OUTPUT.splitlines(), {"components/other.rs"}, "/tree", "/tree"),
+            set())
 
     def test_a_clean_build_has_none(self):
         clean = "   Compiling script v0.0.1\n    Finished `dev` profile\n"
-        self.assertEqual(bisect._warnings(clean.splitlines(), SERIES), set())
+        self.assertEqual(bisect._warnings(clean.splitlines(), SERIES, "/tree", "/tree"), set())
+
+    def test_finds_the_tree_s_files_from_another_workspace(self):
+        # The runner's workspace is beside the tree: cargo names the tree's files absolutely
+        # or by a relative path out of the workspace.
+        output = ("warning: unused import: `A`\n"
+                  " --> /build/servo/components/storage/cache_storage/sqlite.rs:3:5\n"
+                  "warning: unused import: `B`\n"
+                  " --> ../servo/components/script/dom/filesystem/filesystemdirectoryhandle.rs:4:5\n")
+        found = bisect._warnings(output.splitlines(), SERIES, "/build/fork", "/build/servo")
+        self.assertEqual(found, {
+            "components/storage/cache_storage/sqlite.rs:3: unused import: `A`",
+            "components/script/dom/filesystem/filesystemdirectoryhandle.rs:4: unused import: `B`",
+        })
 
 
 if __name__ == "__main__":

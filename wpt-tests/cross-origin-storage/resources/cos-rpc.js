@@ -18,6 +18,11 @@ const cosOps = {
   async read({ hash, options, method }) {
     return cosRead(hash, options, method);
   },
+  // fetch(url, init) here: the status and the body's bytes, or the fetch's error.
+  async fetch({ url, init }) {
+    const response = await fetch(url, init);
+    return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
+  },
   // Runs `op` in a dedicated worker this context creates (from a blob: URL when `blob`), and
   // answers with its reply: what a worker inherits from its creator.
   async inWorker({ op, args, blob = false }) {

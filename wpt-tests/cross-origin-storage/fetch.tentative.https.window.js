@@ -1,0 +1,269 @@
+// META: title=Cross-Origin Storage: fetch() with crossOriginStorage
+// META: script=/common/get-host-info.sub.js
+// META: script=resources/cos-helpers.js
+// This Source Code Form is subject to the terms of the Mozilla Public
+// License, v. 2.0. If a copy of the MPL was not distributed with this
+// file, You can obtain one at https://mozilla.org/MPL/2.0/.
+
+// Checklist 125-128 and 130 (spec.md §14), whatwg/fetch#1954: fetch(url, {integrity,
+// crossOriginStorage}) reads the entry the integrity names when the caller may, with no
+// request to the network, and otherwise stores what the network gives once its integrity
+// checks out, with the declared scope. Entries are shared with the imperative API both ways.
+// A hit is told from a network response by fetching a URL that does not exist: only COS can
+// answer it with the right bytes.
+"use strict";
+
+const O = cosOrigins();
+const RESOURCES_PATH = new URL(COS_RESOURCES).pathname;
+
+function hexToBase64(hex) {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) {
+    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  }
+  return btoa(binary);
+}
+
+// The SRI integrity metadata of a COS hash.
+function sri(hash) {
+  return "sha256-" + hexToBase64(hash.value);
+}
+
+// A URL at `origin` that serves `bytes` (resources/cos-bytes.py); `allow` becomes its
+// Cross-Origin-Storage-Allow-Origin header.
+function bytesUrl(bytes, { origin = O.self, allow } = {}) {
+  const url = new URL(RESOURCES_PATH + "cos-bytes.py", origin);
+  url.searchParams.set("hex", cosHex(bytes));
+  if (allow !== undefined) {
+    url.searchParams.set("allow", allow);
+  }
+  return url.href;
+}
+
+// A URL at `origin` that the server does not have (404): only COS can answer it with bytes.
+function missingUrl(origin = O.self) {
+  return new URL(RESOURCES_PATH + "not-here-" + cosHex(cosRandomBytes(8)), origin).href;
+}
+
+async function fetchBytes(url, init) {
+  const response = await fetch(url, init);
+  return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+// Resolves once the imperative API reads `bytes` under `hash`: a fetch's store completes
+// after the fetch has resolved.
+async function storedEventually(t, hash, bytes, description) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const outcome = await cosOutcome(cosRead(hash));
+    if (outcome.ok) {
+      cosAssertBytes(outcome.value, bytes, description);
+      return;
+    }
+    assert_equals(outcome.name, "NotFoundError", `${description}: only absent until stored`);
+    await new Promise(resolve => t.step_timeout(resolve, 50));
+  }
+  assert_unreached(`${description}: never stored`);
+}
+
+// Waits until every store started before it has been handled: the storage thread answers in
+// order, so once a later fetch's entry is stored, an earlier one that was to be stored is too.
+async function storesSettled(t) {
+  const { bytes, hash } = await cosEntry(64);
+  await fetch(bytesUrl(bytes), { integrity: sri(hash), crossOriginStorage: "" });
+  await storedEventually(t, hash, bytes, "the barrier entry");
+}
+
+async function expectAbsent(hash, description) {
+  const outcome = await cosOutcome(cosRead(hash));
+  assert_false(outcome.ok, `${description} is not stored`);
+  assert_equals(outcome.name, "NotFoundError", description);
+}
+
+// --- Reading ------------------------------------------------------------------------------
+
+promise_test(async () => {
+  const { bytes, hash } = await cosEntry(4096);
+  await cosStore(hash, bytes);
+  const { response, bytes: body } = await fetchBytes(missingUrl(), {
+    integrity: sri(hash),
+    crossOriginStorage: "",
+  });
+  assert_true(response.ok, "ok");
+  assert_equals(response.status, 200, "status");
+  cosAssertBytes(body, bytes, "the body");
+  for (const name of ["etag", "last-modified", "age", "server", "content-type"]) {
+    assert_equals(response.headers.get(name), null, `no ${name} header`);
+  }
+}, "an entry stored imperatively answers the fetch, with no request to the network");
+
+promise_test(async () => {
+  const { bytes, hash } = await cosEntry(512);
+  await cosStore(hash, bytes);
+  const response = await fetch(missingUrl(), {
+    integrity: sri(hash),
+    crossOriginStorage: { contentType: "application/wasm" },
+  });
+  assert_equals(response.headers.get("content-type"), "application/wasm");
+  assert_true(response.body instanceof ReadableStream, "the body is a stream");
+  cosAssertBytes(new Uint8Array(await response.arrayBuffer()), bytes, "the body");
+}, "contentType gives a response from Cross-Origin Storage its Content-Type");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(2048);
+  await cosStore(hash, bytes);
+  await promise_rejects_js(t, TypeError, fetch(missingUrl(), { integrity: sri(hash) }));
+}, "integrity without crossOriginStorage does not read Cross-Origin Storage");
+
+// --- Storing ------------------------------------------------------------------------------
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(3000);
+  const { response, bytes: body } = await fetchBytes(bytesUrl(bytes), {
+    integrity: sri(hash),
+    crossOriginStorage: "",
+  });
+  assert_true(response.ok, "the network response");
+  assert_equals(response.headers.get("etag"), "\"cos-bytes\"", "came from the network");
+  cosAssertBytes(body, bytes, "the network body");
+  await storedEventually(t, hash, bytes, "the fetched resource");
+  const again = await fetchBytes(missingUrl(), { integrity: sri(hash), crossOriginStorage: "" });
+  assert_true(again.response.ok, "a later fetch is answered from Cross-Origin Storage");
+  cosAssertBytes(again.bytes, bytes, "the stored body");
+}, "a miss fetches from the network and stores the resource for the imperative API and fetch");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(2 * 1024 * 1024 + 17);
+  const { bytes: body } = await fetchBytes(bytesUrl(bytes), {
+    integrity: sri(hash),
+    crossOriginStorage: "",
+  });
+  cosAssertBytes(body, bytes, "the network body");
+  await storedEventually(t, hash, bytes, "a body of several chunks");
+}, "a body larger than one chunk is stored whole");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(1500);
+  const declared = await cosEntry(1500);
+  await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), {
+    integrity: sri(declared.hash),
+    crossOriginStorage: "",
+  }));
+  await storesSettled(t);
+  await expectAbsent(declared.hash, "the declared hash");
+  await expectAbsent(hash, "the hash of what the server sent");
+}, "an integrity mismatch rejects with TypeError and stores nothing");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(1500);
+  const response = await fetch(bytesUrl(bytes), { integrity: sri(hash) });
+  assert_true(response.ok, "the fetch itself succeeds");
+  await response.arrayBuffer();
+  await storesSettled(t);
+  await expectAbsent(hash, "a resource fetched with integrity alone");
+}, "integrity without crossOriginStorage stores nothing");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(700);
+  const url = new URL(bytesUrl(bytes));
+  url.searchParams.set("status", "404");
+  const response = await fetch(url.href, { integrity: sri(hash), crossOriginStorage: "" });
+  assert_equals(response.status, 404, "the server's answer");
+  await response.arrayBuffer();
+  await storesSettled(t);
+  await expectAbsent(hash, "a 404 response");
+}, "a response that is not ok is not stored, even with matching bytes");
+
+// --- Bad input ----------------------------------------------------------------------------
+
+promise_test(async t => {
+  const { bytes } = await cosEntry(100);
+  await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), { crossOriginStorage: "" }));
+}, "crossOriginStorage without integrity is a TypeError");
+
+for (const [label, init] of [
+  ["integrity that is not base64", hash => ({ integrity: "sha256-!!!", crossOriginStorage: "" })],
+  ["integrity with a digest of the wrong length",
+   hash => ({ integrity: "sha256-" + btoa("short"), crossOriginStorage: "" })],
+  ["integrity with only a SHA-384 digest",
+   hash => ({ integrity: "sha384-" + btoa("x".repeat(48)), crossOriginStorage: "" })],
+  ["an origins list with something that is not a URL",
+   hash => ({ integrity: sri(hash), crossOriginStorage: ["not a url"] })],
+  ["origins in the dictionary form that are not a URL",
+   hash => ({ integrity: sri(hash), crossOriginStorage: { origins: "not a url" } })],
+  ["a contentType that is not a header value",
+   hash => ({ integrity: sri(hash), crossOriginStorage: { contentType: "text/plain\nX: y" } })],
+]) {
+  promise_test(async t => {
+    const { bytes, hash } = await cosEntry(300);
+    await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), init(hash)));
+    await storesSettled(t);
+    await expectAbsent(hash, "the resource");
+  }, `${label} is a TypeError, and nothing is stored`);
+}
+
+// --- Scopes -------------------------------------------------------------------------------
+
+// crossOriginStorage value, the fetched resource's allow-origin header, who may read.
+const SCOPES = [
+  ["'' (same-site)", "", undefined, { sameSite: true, crossSite: false, crossSite2: false }],
+  ["a list naming the cross-site origin, allowed by the resource", [O.crossSite], O.crossSite,
+   { sameSite: true, crossSite: true, crossSite2: false }],
+  ["a list naming the cross-site origin, without the resource's allow-origin header",
+   [O.crossSite], undefined, { sameSite: true, crossSite: false, crossSite2: false }],
+  ["the dictionary form with a list", { origins: [O.crossSite] }, O.crossSite,
+   { sameSite: true, crossSite: true, crossSite2: false }],
+  ["'*' for a hash not on the Public Hash List", "*", undefined,
+   { sameSite: true, crossSite: false, crossSite2: false }],
+];
+
+for (const [label, scope, allow, expected] of SCOPES) {
+  promise_test(async t => {
+    const { bytes, hash } = await cosEntry(1024);
+    const response = await fetch(bytesUrl(bytes, { allow }), {
+      integrity: sri(hash),
+      crossOriginStorage: scope,
+    });
+    await response.arrayBuffer();
+    await storedEventually(t, hash, bytes, "the storer");
+    for (const who of ["sameSite", "crossSite", "crossSite2"]) {
+      const reader = await cosOpenFrame(t, O[who]);
+      const read = await reader.read(hash);
+      const fetched = await reader.call("fetch", {
+        url: missingUrl(O[who]),
+        init: { integrity: sri(hash), crossOriginStorage: "" },
+      });
+      if (expected[who]) {
+        assert_true(read.ok, `${who} reads it imperatively (got ${read.name})`);
+        cosAssertBytes(read.value, bytes, who);
+        assert_true(fetched.ok, `${who} fetches it from Cross-Origin Storage`);
+        cosAssertBytes(fetched.value.bytes, bytes, `${who}'s fetch`);
+      } else {
+        assert_equals(read.name, "NotFoundError", `${who} cannot read it`);
+        assert_equals(fetched.name, "TypeError", `${who}'s fetch goes to the network, a 404`);
+      }
+    }
+  }, `a resource stored by fetch() with ${label}`);
+}
+
+// --- Permissions Policy ---------------------------------------------------------------------
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(900);
+  await cosStore(hash, bytes);
+  const frame = await cosOpenFrame(t, O.self, { allow: "cross-origin-storage 'none'" });
+  const fromStorage = await frame.call("fetch", {
+    url: missingUrl(),
+    init: { integrity: sri(hash), crossOriginStorage: "" },
+  });
+  assert_equals(fromStorage.name, "TypeError", "a blocked context never reads COS");
+
+  const other = await cosEntry(900);
+  const fromNetwork = await frame.call("fetch", {
+    url: bytesUrl(other.bytes),
+    init: { integrity: sri(other.hash), crossOriginStorage: "" },
+  });
+  assert_true(fromNetwork.ok, "the network still answers");
+  cosAssertBytes(fromNetwork.value.bytes, other.bytes, "the network body");
+  await storesSettled(t);
+  await expectAbsent(other.hash, "what a blocked context fetched");
+}, "where Permissions Policy blocks Cross-Origin Storage, fetch() behaves as without the member");
