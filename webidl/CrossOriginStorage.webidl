@@ -39,15 +39,3 @@ interface mixin NavigatorCrossOriginStorage {
 };
 Navigator includes NavigatorCrossOriginStorage;
 WorkerNavigator includes NavigatorCrossOriginStorage;
-
-// https://github.com/whatwg/fetch/pull/1954: a fetch whose integrity names a COS entry is
-// answered from COS when the caller may read it, and stores what the network gives otherwise.
-// The member is read only when dom_cross_origin_storage_fetch_enabled is on.
-dictionary CrossOriginStorageRequestInit {
-  (DOMString or sequence<DOMString>) origins;
-  DOMString contentType;
-};
-
-partial dictionary RequestInit {
-  (DOMString or sequence<DOMString> or CrossOriginStorageRequestInit) crossOriginStorage;
-};

@@ -124,7 +124,11 @@ mod tests {
             format!("sha384-abc md5-xyz  sha256-{HELLO_BASE64}\tsha512-def"),
             format!("SHA256-{HELLO_BASE64}"),
         ] {
-            assert_eq!(integrity_hash(&integrity).unwrap().value(), HELLO_HEX, "{integrity}");
+            assert_eq!(
+                integrity_hash(&integrity).unwrap().value(),
+                HELLO_HEX,
+                "{integrity}"
+            );
         }
     }
 
