@@ -4,7 +4,7 @@
 
 """Serves the bytes a test names, so that a fetch's integrity can be computed beforehand.
 
-Query: `hex` the body, hex-encoded; `allow` a Cross-Origin-Storage-Allow-Origin value (the
+Query: `hex` the body, hex-encoded, sent `repeat` times over (once); `allow` a Cross-Origin-Storage-Allow-Origin value (the
 ceiling of a list scope, which for a fetched resource comes from its own response); `status`
 the status code (200). Every response allows any origin to read it (CORS) and says it must not
 be cached, so a second fetch reaches the server again.
@@ -13,6 +13,7 @@ be cached, so a second fetch reaches the server again.
 
 def main(request, response):
     body = bytes.fromhex(request.GET.first(b"hex", b"").decode("ascii"))
+    body *= int(request.GET.first(b"repeat", b"1"))
     status = int(request.GET.first(b"status", b"200"))
     headers = [
         (b"Content-Type", b"application/octet-stream"),
