@@ -12,21 +12,6 @@
 "use strict";
 
 const O = cosOrigins();
-const RESOURCES_PATH = new URL(COS_RESOURCES).pathname;
-
-function sri(hash) {
-  let binary = "";
-  for (let i = 0; i < hash.value.length; i += 2) {
-    binary += String.fromCharCode(parseInt(hash.value.slice(i, i + 2), 16));
-  }
-  return "sha256-" + btoa(binary);
-}
-
-// A URL the server does not have: only Cross-Origin Storage can answer it with bytes.
-function missingUrl(origin) {
-  return new URL(RESOURCES_PATH + "not-here-" + cosHex(cosRandomBytes(8)), origin).href;
-}
-
 promise_test(async t => {
   const entries = [await cosEntry(), await cosEntry(), await cosEntry()];
   for (const { bytes, hash } of entries) {
@@ -34,8 +19,8 @@ promise_test(async t => {
   }
   const reader = await cosOpenFrame(t, O.crossSite);
   const fetchEntry = ({ hash }) => reader.call("fetch", {
-    url: missingUrl(O.crossSite),
-    init: { integrity: sri(hash), crossOriginStorage: "" },
+    url: cosMissingUrl(O.crossSite),
+    init: { integrity: cosIntegrity(hash), crossOriginStorage: "" },
   });
 
   const first = await fetchEntry(entries[0]);
@@ -51,8 +36,8 @@ promise_test(async t => {
 
   // The storer is never charged: twenty fetches of its own entry all come from COS.
   for (let i = 0; i < 20; i++) {
-    const response = await fetch(missingUrl(O.self), {
-      integrity: sri(entries[2].hash),
+    const response = await fetch(cosMissingUrl(O.self), {
+      integrity: cosIntegrity(entries[2].hash),
       crossOriginStorage: "",
     });
     assert_true(response.ok, `storer fetch ${i}`);

@@ -16,19 +16,6 @@
 const O = cosOrigins();
 const RESOURCES_PATH = new URL(COS_RESOURCES).pathname;
 
-function hexToBase64(hex) {
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) {
-    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  }
-  return btoa(binary);
-}
-
-// The SRI integrity metadata of a COS hash.
-function sri(hash) {
-  return "sha256-" + hexToBase64(hash.value);
-}
-
 // A URL at `origin` that serves `bytes`, or `bytes` `repeat` times over
 // (resources/cos-bytes.py); `allow` becomes its Cross-Origin-Storage-Allow-Origin header.
 function bytesUrl(bytes, { origin = O.self, allow, repeat } = {}) {
@@ -41,11 +28,6 @@ function bytesUrl(bytes, { origin = O.self, allow, repeat } = {}) {
     url.searchParams.set("allow", allow);
   }
   return url.href;
-}
-
-// A URL at `origin` that the server does not have (404): only COS can answer it with bytes.
-function missingUrl(origin = O.self) {
-  return new URL(RESOURCES_PATH + "not-here-" + cosHex(cosRandomBytes(8)), origin).href;
 }
 
 async function fetchBytes(url, init) {
@@ -75,7 +57,7 @@ async function storedEventually(t, hash, bytes, description) {
 // order, so once a later fetch's entry is stored, an earlier one that was to be stored is too.
 async function storesSettled(t) {
   const { bytes, hash } = await cosEntry(64);
-  await fetch(bytesUrl(bytes), { integrity: sri(hash), crossOriginStorage: "" });
+  await fetch(bytesUrl(bytes), { integrity: cosIntegrity(hash), crossOriginStorage: "" });
   await storedEventually(t, hash, bytes, "the barrier entry");
 }
 
@@ -88,8 +70,8 @@ async function expectAbsent(hash, description) {
 promise_test(async () => {
   const { bytes, hash } = await cosEntry(4096);
   await cosStore(hash, bytes);
-  const { response, bytes: body } = await fetchBytes(missingUrl(), {
-    integrity: sri(hash),
+  const { response, bytes: body } = await fetchBytes(cosMissingUrl(), {
+    integrity: cosIntegrity(hash),
     crossOriginStorage: "",
   });
   assert_true(response.ok, "ok");
@@ -103,8 +85,8 @@ promise_test(async () => {
 promise_test(async () => {
   const { bytes, hash } = await cosEntry(512);
   await cosStore(hash, bytes);
-  const response = await fetch(missingUrl(), {
-    integrity: sri(hash),
+  const response = await fetch(cosMissingUrl(), {
+    integrity: cosIntegrity(hash),
     crossOriginStorage: { contentType: "application/wasm" },
   });
   assert_equals(response.headers.get("content-type"), "application/wasm");
@@ -115,7 +97,8 @@ promise_test(async () => {
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(2048);
   await cosStore(hash, bytes);
-  await promise_rejects_js(t, TypeError, fetch(missingUrl(), { integrity: sri(hash) }));
+  await promise_rejects_js(t, TypeError,
+                           fetch(cosMissingUrl(), { integrity: cosIntegrity(hash) }));
 }, "integrity without crossOriginStorage does not read Cross-Origin Storage");
 
 // --- Storing ------------------------------------------------------------------------------
@@ -123,14 +106,17 @@ promise_test(async t => {
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(3000);
   const { response, bytes: body } = await fetchBytes(bytesUrl(bytes), {
-    integrity: sri(hash),
+    integrity: cosIntegrity(hash),
     crossOriginStorage: "",
   });
   assert_true(response.ok, "the network response");
   assert_equals(response.headers.get("etag"), "\"cos-bytes\"", "came from the network");
   cosAssertBytes(body, bytes, "the network body");
   await storedEventually(t, hash, bytes, "the fetched resource");
-  const again = await fetchBytes(missingUrl(), { integrity: sri(hash), crossOriginStorage: "" });
+  const again = await fetchBytes(cosMissingUrl(), {
+    integrity: cosIntegrity(hash),
+    crossOriginStorage: "",
+  });
   assert_true(again.response.ok, "a later fetch is answered from Cross-Origin Storage");
   cosAssertBytes(again.bytes, bytes, "the stored body");
 }, "a miss fetches from the network and stores the resource for the imperative API and fetch");
@@ -145,7 +131,7 @@ promise_test(async t => {
   }
   const hash = cosHash(await cosSha256Hex(bytes));
   const { bytes: body } = await fetchBytes(bytesUrl(unit, { repeat }), {
-    integrity: sri(hash),
+    integrity: cosIntegrity(hash),
     crossOriginStorage: "",
   });
   cosAssertBytes(body, bytes, "the network body");
@@ -156,7 +142,7 @@ promise_test(async t => {
   const { bytes, hash } = await cosEntry(1500);
   const declared = await cosEntry(1500);
   await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), {
-    integrity: sri(declared.hash),
+    integrity: cosIntegrity(declared.hash),
     crossOriginStorage: "",
   }));
   await storesSettled(t);
@@ -166,7 +152,7 @@ promise_test(async t => {
 
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(1500);
-  const response = await fetch(bytesUrl(bytes), { integrity: sri(hash) });
+  const response = await fetch(bytesUrl(bytes), { integrity: cosIntegrity(hash) });
   assert_true(response.ok, "the fetch itself succeeds");
   await response.arrayBuffer();
   await storesSettled(t);
@@ -177,7 +163,7 @@ promise_test(async t => {
   const { bytes, hash } = await cosEntry(700);
   const url = new URL(bytesUrl(bytes));
   url.searchParams.set("status", "404");
-  const response = await fetch(url.href, { integrity: sri(hash), crossOriginStorage: "" });
+  const response = await fetch(url.href, { integrity: cosIntegrity(hash), crossOriginStorage: "" });
   assert_equals(response.status, 404, "the server's answer");
   await response.arrayBuffer();
   await storesSettled(t);
@@ -198,11 +184,14 @@ for (const [label, init] of [
   ["integrity with only a SHA-384 digest",
    hash => ({ integrity: "sha384-" + btoa("x".repeat(48)), crossOriginStorage: "" })],
   ["an origins list with something that is not a URL",
-   hash => ({ integrity: sri(hash), crossOriginStorage: ["not a url"] })],
+   hash => ({ integrity: cosIntegrity(hash), crossOriginStorage: ["not a url"] })],
   ["origins in the dictionary form that are not a URL",
-   hash => ({ integrity: sri(hash), crossOriginStorage: { origins: "not a url" } })],
+   hash => ({ integrity: cosIntegrity(hash), crossOriginStorage: { origins: "not a url" } })],
   ["a contentType that is not a header value",
-   hash => ({ integrity: sri(hash), crossOriginStorage: { contentType: "text/plain\nX: y" } })],
+   hash => ({
+     integrity: cosIntegrity(hash),
+     crossOriginStorage: { contentType: "text/plain\nX: y" },
+   })],
 ]) {
   promise_test(async t => {
     const { bytes, hash } = await cosEntry(300);
@@ -231,7 +220,7 @@ for (const [label, scope, allow, expected] of SCOPES) {
   promise_test(async t => {
     const { bytes, hash } = await cosEntry(1024);
     const response = await fetch(bytesUrl(bytes, { allow }), {
-      integrity: sri(hash),
+      integrity: cosIntegrity(hash),
       crossOriginStorage: scope,
     });
     await response.arrayBuffer();
@@ -240,8 +229,8 @@ for (const [label, scope, allow, expected] of SCOPES) {
       const reader = await cosOpenFrame(t, O[who]);
       const read = await reader.read(hash);
       const fetched = await reader.call("fetch", {
-        url: missingUrl(O[who]),
-        init: { integrity: sri(hash), crossOriginStorage: "" },
+        url: cosMissingUrl(O[who]),
+        init: { integrity: cosIntegrity(hash), crossOriginStorage: "" },
       });
       if (expected[who]) {
         assert_true(read.ok, `${who} reads it imperatively (got ${read.name})`);
@@ -263,15 +252,15 @@ promise_test(async t => {
   await cosStore(hash, bytes);
   const frame = await cosOpenFrame(t, O.self, { allow: "cross-origin-storage 'none'" });
   const fromStorage = await frame.call("fetch", {
-    url: missingUrl(),
-    init: { integrity: sri(hash), crossOriginStorage: "" },
+    url: cosMissingUrl(),
+    init: { integrity: cosIntegrity(hash), crossOriginStorage: "" },
   });
   assert_equals(fromStorage.name, "TypeError", "a blocked context never reads COS");
 
   const other = await cosEntry(900);
   const fromNetwork = await frame.call("fetch", {
     url: bytesUrl(other.bytes),
-    init: { integrity: sri(other.hash), crossOriginStorage: "" },
+    init: { integrity: cosIntegrity(other.hash), crossOriginStorage: "" },
   });
   assert_true(fromNetwork.ok, "the network still answers");
   cosAssertBytes(fromNetwork.value.bytes, other.bytes, "the network body");

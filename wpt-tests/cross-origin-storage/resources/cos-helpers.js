@@ -62,6 +62,22 @@ async function cosEntry(length = 1024) {
   return { bytes, hash: cosHash(await cosSha256Hex(bytes)) };
 }
 
+// The Subresource Integrity metadata that names a COS hash: SRI writes the digest in base64.
+function cosIntegrity(hash) {
+  let binary = "";
+  for (let i = 0; i < hash.value.length; i += 2) {
+    binary += String.fromCharCode(parseInt(hash.value.slice(i, i + 2), 16));
+  }
+  return "sha256-" + btoa(binary);
+}
+
+// A URL at `origin` that the server does not have (a 404): only COS can answer a fetch of it
+// with the bytes of an entry.
+function cosMissingUrl(origin = self.location.origin) {
+  return new URL(new URL(COS_RESOURCES).pathname + "not-here-" + cosHex(cosRandomBytes(8)),
+                 origin).href;
+}
+
 // A well-formed SHA-256 hash of fresh random bytes that nobody stores.
 function cosMissingHash() {
   return cosHash(cosHex(cosRandomBytes(32)));
