@@ -12,11 +12,9 @@
 "use strict";
 
 const O = cosOrigins();
+
 promise_test(async t => {
-  const entries = [await cosEntry(), await cosEntry(), await cosEntry()];
-  for (const { bytes, hash } of entries) {
-    await cosStore(hash, bytes, { origins: [O.crossSite] });
-  }
+  const entries = await cosStoreEntries(3, { origins: [O.crossSite] });
   const reader = await cosOpenFrame(t, O.crossSite);
   const fetchEntry = ({ hash }) => reader.call("fetch", {
     url: cosMissingUrl(O.crossSite),

@@ -15,10 +15,7 @@
 const O = cosOrigins();
 
 promise_test(async t => {
-  const entries = [await cosEntry(), await cosEntry(), await cosEntry()];
-  for (const { bytes, hash } of entries) {
-    await cosStore(hash, bytes, { origins: [O.crossSite] });
-  }
+  const entries = await cosStoreEntries(3, { origins: [O.crossSite] });
   const reader = await cosOpenFrame(t, O.crossSite);
   assert_true((await reader.read(entries[0].hash)).ok, "first distinct hash");
   assert_true((await reader.read(entries[1].hash)).ok, "second distinct hash");

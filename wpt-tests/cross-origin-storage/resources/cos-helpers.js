@@ -83,6 +83,17 @@ function cosMissingHash() {
   return cosHash(cosHex(cosRandomBytes(32)));
 }
 
+// `count` fresh entries, each stored with `options`: [{bytes, hash}].
+async function cosStoreEntries(count, options = {}) {
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    const entry = await cosEntry();
+    await cosStore(entry.hash, entry.bytes, options);
+    entries.push(entry);
+  }
+  return entries;
+}
+
 // create -> createWritable -> write each chunk -> close. Resolves with the create handle.
 async function cosStore(hash, chunks, options = {}, method = COS_METHOD) {
   const handle = await cosRequest(hash, { ...options, create: true }, method);
