@@ -124,6 +124,10 @@ def patches(args):
         ensure_bootstrapped()
         only = {int(n) for n in args.prefixes.split(",")} if args.prefixes else None
         return bisect.run(only)
+    if args.clippy:
+        from . import clippy
+        ensure_bootstrapped()
+        return clippy.run()
     return tree.check()
 
 

@@ -32,6 +32,9 @@ def main(argv):
                    help="with check: build at every prefix of the series (hours; not in CI)")
     p.add_argument("--prefixes", metavar="N,M,...",
                    help="with --bisect: only the prefixes ending at these patch numbers")
+    p.add_argument("--clippy", action="store_true",
+                   help="with check: clippy on the patched Servo crates, counting what it finds "
+                        "on lines the series adds (a check build of SpiderMonkey; not in CI)")
     p.set_defaults(func=_lazy("commands", "patches"))
 
     p = sub.add_parser("phl", help="install a Public Hash List where the fork finds it")
