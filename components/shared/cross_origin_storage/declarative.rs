@@ -9,10 +9,11 @@
 //! Each names its entry by the resource's Subresource Integrity metadata and its scope in its
 //! host's own syntax. This module turns both into what the imperative API takes: a
 //! [`ContentHash`] and an [`OriginsInput`], which the storage thread then validates as it
-//! validates `getFileHandle()`'s.
+//! validates `getFileHandle()`'s. Only `fetch()`'s syntax is read so far.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::alphabet::{self, Alphabet};
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use crate::access::OriginsInput;
 use crate::error::CosError;
@@ -40,8 +41,11 @@ pub fn integrity_hash(integrity: &str) -> Result<ContentHash, CosError> {
                 .any(|known| algorithm.eq_ignore_ascii_case(known));
             continue;
         }
-        if let Some(digest) = decode_digest(value) {
-            return ContentHash::new(HashAlgorithm::Sha256, &hex(&digest));
+        // A digest of another length than SHA-256's is not one.
+        let hash = decode_digest(value)
+            .and_then(|digest| ContentHash::from_digest(HashAlgorithm::Sha256, &digest));
+        if let Some(hash) = hash {
+            return Ok(hash);
         }
     }
     Err(CosError::Type(if other_algorithms {
@@ -55,38 +59,21 @@ pub fn integrity_hash(integrity: &str) -> Result<ContentHash, CosError> {
     }))
 }
 
-/// A SHA-256 digest in base64 or base64url (SRI accepts both), padded or not; `None` unless it
-/// is exactly 32 bytes.
+/// A digest in base64 or base64url (SRI accepts both), padded or not.
 fn decode_digest(value: &str) -> Option<Vec<u8>> {
-    let unpadded = value.trim_end_matches('=');
-    let padded = format!("{unpadded}{}", "=".repeat((4 - unpadded.len() % 4) % 4));
-    let engine = if value.contains(['-', '_']) {
-        URL_SAFE
+    let alphabet = if value.contains(['-', '_']) {
+        &alphabet::URL_SAFE
     } else {
-        STANDARD
+        &alphabet::STANDARD
     };
-    engine
-        .decode(padded)
-        .ok()
-        .filter(|digest| digest.len() == 32)
+    digest_engine(alphabet).decode(value).ok()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// The scope of a `crossoriginstorage` attribute, or of the import attribute of that name: no
-/// value (or an empty one) is same-site, `*` is every origin, and anything else a list of
-/// origins separated by ASCII whitespace.
-pub fn attribute_scope(value: &str) -> Option<OriginsInput> {
-    let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
-    match value {
-        "" => None,
-        "*" => Some(OriginsInput::String("*".to_owned())),
-        _ => Some(OriginsInput::List(
-            value.split_ascii_whitespace().map(str::to_owned).collect(),
-        )),
-    }
+fn digest_engine(alphabet: &Alphabet) -> GeneralPurpose {
+    GeneralPurpose::new(
+        alphabet,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    )
 }
 
 /// The scope of `fetch()`'s `crossOriginStorage` member given as a string: the empty string is
@@ -164,23 +151,6 @@ mod tests {
             panic!("sha512 alone was accepted");
         };
         assert!(message.contains("keys entries by SHA-256"), "{message}");
-    }
-
-    #[test]
-    fn attribute_values_are_same_site_everyone_or_a_list() {
-        assert_eq!(attribute_scope(""), None);
-        assert_eq!(attribute_scope("  \t"), None);
-        assert_eq!(
-            attribute_scope(" * "),
-            Some(OriginsInput::String("*".to_owned()))
-        );
-        assert_eq!(
-            attribute_scope("https://a.test  https://b.test\n"),
-            Some(OriginsInput::List(vec![
-                "https://a.test".to_owned(),
-                "https://b.test".to_owned()
-            ]))
-        );
     }
 
     #[test]
