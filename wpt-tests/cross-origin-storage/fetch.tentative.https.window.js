@@ -14,55 +14,9 @@
 "use strict";
 
 const O = cosOrigins();
-const RESOURCES_PATH = new URL(COS_RESOURCES).pathname;
-
-// A URL at `origin` that serves `bytes`, or `bytes` `repeat` times over
-// (resources/cos-bytes.py); `allow` becomes its Cross-Origin-Storage-Allow-Origin header.
-function bytesUrl(bytes, { origin = O.self, allow, repeat } = {}) {
-  const url = new URL(RESOURCES_PATH + "cos-bytes.py", origin);
-  url.searchParams.set("hex", cosHex(bytes));
-  if (repeat !== undefined) {
-    url.searchParams.set("repeat", repeat);
-  }
-  if (allow !== undefined) {
-    url.searchParams.set("allow", allow);
-  }
-  return url.href;
-}
-
 async function fetchBytes(url, init) {
   const response = await fetch(url, init);
   return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
-}
-
-// Resolves once the imperative API reads `bytes` under `hash`: a fetch's store completes
-// after the fetch has resolved.
-async function storedEventually(t, hash, bytes, description) {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    let read;
-    try {
-      read = await cosRead(hash);
-    } catch (e) {
-      assert_equals(e.name, "NotFoundError", `${description}: only absent until stored`);
-      await new Promise(resolve => t.step_timeout(resolve, 50));
-      continue;
-    }
-    cosAssertBytes(read, bytes, description);
-    return;
-  }
-  assert_unreached(`${description}: never stored`);
-}
-
-// Waits until every store started before it has been handled: the storage thread answers in
-// order, so once a later fetch's entry is stored, an earlier one that was to be stored is too.
-async function storesSettled(t) {
-  const { bytes, hash } = await cosEntry(64);
-  await fetch(bytesUrl(bytes), { integrity: cosIntegrity(hash), crossOriginStorage: "" });
-  await storedEventually(t, hash, bytes, "the barrier entry");
-}
-
-async function expectAbsent(hash, description) {
-  assert_equals(await cosOutcome(cosRead(hash)), "NotFoundError", `${description} is not stored`);
 }
 
 // --- Reading ------------------------------------------------------------------------------
@@ -105,14 +59,14 @@ promise_test(async t => {
 
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(3000);
-  const { response, bytes: body } = await fetchBytes(bytesUrl(bytes), {
+  const { response, bytes: body } = await fetchBytes(cosBytesUrl(bytes), {
     integrity: cosIntegrity(hash),
     crossOriginStorage: "",
   });
   assert_true(response.ok, "the network response");
   assert_equals(response.headers.get("etag"), "\"cos-bytes\"", "came from the network");
   cosAssertBytes(body, bytes, "the network body");
-  await storedEventually(t, hash, bytes, "the fetched resource");
+  await cosStoredEventually(t, hash, bytes, "the fetched resource");
   const again = await fetchBytes(cosMissingUrl(), {
     integrity: cosIntegrity(hash),
     crossOriginStorage: "",
@@ -130,51 +84,51 @@ promise_test(async t => {
     bytes.set(unit, i * unit.length);
   }
   const hash = cosHash(await cosSha256Hex(bytes));
-  const { bytes: body } = await fetchBytes(bytesUrl(unit, { repeat }), {
+  const { bytes: body } = await fetchBytes(cosBytesUrl(unit, { repeat }), {
     integrity: cosIntegrity(hash),
     crossOriginStorage: "",
   });
   cosAssertBytes(body, bytes, "the network body");
-  await storedEventually(t, hash, bytes, "a body of several chunks");
+  await cosStoredEventually(t, hash, bytes, "a body of several chunks");
 }, "a body larger than one chunk is stored whole");
 
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(1500);
   const declared = await cosEntry(1500);
-  await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), {
+  await promise_rejects_js(t, TypeError, fetch(cosBytesUrl(bytes), {
     integrity: cosIntegrity(declared.hash),
     crossOriginStorage: "",
   }));
-  await storesSettled(t);
-  await expectAbsent(declared.hash, "the declared hash");
-  await expectAbsent(hash, "the hash of what the server sent");
+  await cosStoresSettled(t);
+  await cosExpectAbsent(declared.hash, "the declared hash");
+  await cosExpectAbsent(hash, "the hash of what the server sent");
 }, "an integrity mismatch rejects with TypeError and stores nothing");
 
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(1500);
-  const response = await fetch(bytesUrl(bytes), { integrity: cosIntegrity(hash) });
+  const response = await fetch(cosBytesUrl(bytes), { integrity: cosIntegrity(hash) });
   assert_true(response.ok, "the fetch itself succeeds");
   await response.arrayBuffer();
-  await storesSettled(t);
-  await expectAbsent(hash, "a resource fetched with integrity alone");
+  await cosStoresSettled(t);
+  await cosExpectAbsent(hash, "a resource fetched with integrity alone");
 }, "integrity without crossOriginStorage stores nothing");
 
 promise_test(async t => {
   const { bytes, hash } = await cosEntry(700);
-  const url = new URL(bytesUrl(bytes));
+  const url = new URL(cosBytesUrl(bytes));
   url.searchParams.set("status", "404");
   const response = await fetch(url.href, { integrity: cosIntegrity(hash), crossOriginStorage: "" });
   assert_equals(response.status, 404, "the server's answer");
   await response.arrayBuffer();
-  await storesSettled(t);
-  await expectAbsent(hash, "a 404 response");
+  await cosStoresSettled(t);
+  await cosExpectAbsent(hash, "a 404 response");
 }, "a response that is not ok is not stored, even with matching bytes");
 
 // --- Bad input ----------------------------------------------------------------------------
 
 promise_test(async t => {
   const { bytes } = await cosEntry(100);
-  await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), { crossOriginStorage: "" }));
+  await promise_rejects_js(t, TypeError, fetch(cosBytesUrl(bytes), { crossOriginStorage: "" }));
 }, "crossOriginStorage without integrity is a TypeError");
 
 for (const [label, init] of [
@@ -195,9 +149,9 @@ for (const [label, init] of [
 ]) {
   promise_test(async t => {
     const { bytes, hash } = await cosEntry(300);
-    await promise_rejects_js(t, TypeError, fetch(bytesUrl(bytes), init(hash)));
-    await storesSettled(t);
-    await expectAbsent(hash, "the resource");
+    await promise_rejects_js(t, TypeError, fetch(cosBytesUrl(bytes), init(hash)));
+    await cosStoresSettled(t);
+    await cosExpectAbsent(hash, "the resource");
   }, `${label} is a TypeError, and nothing is stored`);
 }
 
@@ -219,12 +173,12 @@ const SCOPES = [
 for (const [label, scope, allow, expected] of SCOPES) {
   promise_test(async t => {
     const { bytes, hash } = await cosEntry(1024);
-    const response = await fetch(bytesUrl(bytes, { allow }), {
+    const response = await fetch(cosBytesUrl(bytes, { allow }), {
       integrity: cosIntegrity(hash),
       crossOriginStorage: scope,
     });
     await response.arrayBuffer();
-    await storedEventually(t, hash, bytes, "the storer");
+    await cosStoredEventually(t, hash, bytes, "the storer");
     for (const who of ["sameSite", "crossSite", "crossSite2"]) {
       const reader = await cosOpenFrame(t, O[who]);
       const read = await reader.read(hash);
@@ -259,11 +213,38 @@ promise_test(async t => {
 
   const other = await cosEntry(900);
   const fromNetwork = await frame.call("fetch", {
-    url: bytesUrl(other.bytes),
+    url: cosBytesUrl(other.bytes),
     init: { integrity: cosIntegrity(other.hash), crossOriginStorage: "" },
   });
   assert_true(fromNetwork.ok, "the network still answers");
   cosAssertBytes(fromNetwork.value.bytes, other.bytes, "the network body");
-  await storesSettled(t);
-  await expectAbsent(other.hash, "what a blocked context fetched");
+  await cosStoresSettled(t);
+  await cosExpectAbsent(other.hash, "what a blocked context fetched");
 }, "where Permissions Policy blocks Cross-Origin Storage, fetch() behaves as without the member");
+
+// --- Checks a network fetch makes before it sends anything ----------------------------------
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(800);
+  await cosStore(hash, bytes);
+  const frame = await cosOpenFrame(t, O.self, {
+    headers: [["Content-Security-Policy", "connect-src 'self'"]],
+  });
+  const init = { integrity: cosIntegrity(hash), crossOriginStorage: "" };
+  const blocked = await frame.call("fetch", { url: cosMissingUrl(O.crossSite), init });
+  assert_equals(blocked.name, "TypeError", "a URL the policy blocks is not answered from COS");
+  const allowed = await frame.call("fetch", { url: cosMissingUrl(), init });
+  assert_true(allowed.ok, "a URL the policy allows is");
+  cosAssertBytes(allowed.value.bytes, bytes, "the body");
+}, "Content Security Policy applies to a fetch Cross-Origin Storage would answer");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(800);
+  await cosStore(hash, bytes);
+  const init = { integrity: cosIntegrity(hash), crossOriginStorage: "", mode: "no-cors" };
+  await promise_rejects_js(t, TypeError, fetch(cosMissingUrl(O.crossSite), init),
+                           "a cross-origin no-cors fetch is the network's: its 404 fails SRI");
+  const sameOrigin = await fetch(cosMissingUrl(), init);
+  assert_true(sameOrigin.ok, "a same-origin no-cors fetch is answered from COS");
+  cosAssertBytes(new Uint8Array(await sameOrigin.arrayBuffer()), bytes, "the body");
+}, "a cross-origin no-cors fetch is left to the network");

@@ -9,7 +9,7 @@
 //! Each names its entry by the resource's Subresource Integrity metadata and its scope in its
 //! host's own syntax. This module turns both into what the imperative API takes: a
 //! [`ContentHash`] and an [`OriginsInput`], which the storage thread then validates as it
-//! validates `getFileHandle()`'s. Only `fetch()`'s syntax is read so far.
+//! validates `getFileHandle()`'s. `fetch()`'s and the HTML attribute's syntaxes are read so far.
 
 use base64::Engine;
 use base64::alphabet::{self, Alphabet};
@@ -83,6 +83,18 @@ pub fn fetch_scope(value: &str) -> Option<OriginsInput> {
     match value {
         "" => None,
         _ => Some(OriginsInput::String(value.to_owned())),
+    }
+}
+
+/// The scope of a `crossoriginstorage` attribute (whatwg/html#12770): valueless or empty is
+/// same-site, `*` is every origin, and anything else a space-separated list of origins, which
+/// the storage thread parses and validates as it does a `getFileHandle()` list.
+pub fn attribute_scope(value: &str) -> Option<OriginsInput> {
+    let origins: Vec<String> = value.split_ascii_whitespace().map(str::to_owned).collect();
+    match origins.as_slice() {
+        [] => None,
+        [only] if only == "*" => Some(OriginsInput::String(only.clone())),
+        _ => Some(OriginsInput::List(origins)),
     }
 }
 
@@ -160,6 +172,32 @@ mod tests {
         assert_eq!(
             fetch_scope("https://a.test"),
             Some(OriginsInput::String("https://a.test".to_owned()))
+        );
+    }
+
+    #[test]
+    fn attributes_are_same_site_everyone_or_a_space_separated_list() {
+        assert_eq!(attribute_scope(""), None);
+        assert_eq!(attribute_scope(" \t\n"), None);
+        assert_eq!(
+            attribute_scope(" * "),
+            Some(OriginsInput::String("*".to_owned()))
+        );
+        assert_eq!(
+            attribute_scope("https://a.test\thttps://b.test:8443 "),
+            Some(OriginsInput::List(vec![
+                "https://a.test".to_owned(),
+                "https://b.test:8443".to_owned()
+            ]))
+        );
+        // A star among origins is a list entry, which the storage thread refuses as it refuses
+        // `["*"]` from `getFileHandle()`.
+        assert_eq!(
+            attribute_scope("* https://a.test"),
+            Some(OriginsInput::List(vec![
+                "*".to_owned(),
+                "https://a.test".to_owned()
+            ]))
         );
     }
 }

@@ -78,6 +78,19 @@ function cosMissingUrl(origin = self.location.origin) {
                  origin).href;
 }
 
+// A URL at `origin` that serves `bytes` (resources/cos-bytes.py), `repeat` times over; `allow`
+// becomes its Cross-Origin-Storage-Allow-Origin header and `type` its Content-Type.
+function cosBytesUrl(bytes, { origin = self.location.origin, allow, repeat, type } = {}) {
+  const url = new URL(new URL(COS_RESOURCES).pathname + "cos-bytes.py", origin);
+  url.searchParams.set("hex", cosHex(bytes));
+  for (const [name, value] of Object.entries({ allow, repeat, type })) {
+    if (value !== undefined) {
+      url.searchParams.set(name, value);
+    }
+  }
+  return url.href;
+}
+
 // A well-formed SHA-256 hash of fresh random bytes that nobody stores.
 function cosMissingHash() {
   return cosHash(cosHex(cosRandomBytes(32)));
@@ -165,6 +178,88 @@ async function cosOutcome(promise) {
   } catch (e) {
     return e && e.name;
   }
+}
+
+// --- What the declarative opt-ins store ----------------------------------------------------
+
+// Resolves once the imperative API reads `bytes` under `hash`: a declarative store completes
+// after the load that made it.
+async function cosStoredEventually(t, hash, bytes, description) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    let read;
+    try {
+      read = await cosRead(hash);
+    } catch (e) {
+      assert_equals(e.name, "NotFoundError", `${description}: only absent until stored`);
+      await new Promise(resolve => t.step_timeout(resolve, 50));
+      continue;
+    }
+    cosAssertBytes(read, bytes, description);
+    return;
+  }
+  assert_unreached(`${description}: never stored`);
+}
+
+// Waits until every store started before it has been handled: the storage thread answers in
+// order, so once a later fetch's entry is stored, an earlier one that was to be stored is too.
+// Needs fetch()'s crossOriginStorage member.
+async function cosStoresSettled(t) {
+  const { bytes, hash } = await cosEntry(64);
+  await fetch(cosBytesUrl(bytes), { integrity: cosIntegrity(hash), crossOriginStorage: "" });
+  await cosStoredEventually(t, hash, bytes, "the barrier entry");
+}
+
+async function cosExpectAbsent(hash, description) {
+  assert_equals(await cosOutcome(cosRead(hash)), "NotFoundError", `${description} is not stored`);
+}
+
+// The bytes of a resource of `kind` ("script", "module", "stylesheet" or "modulepreload")
+// whose effect is marked by a fresh token, with their hash: a script records the token in
+// self.cosRan when it runs, a style sheet gives elements of class token a 37px left margin.
+async function cosDeclarativeEntry(kind) {
+  const token = "t" + cosHex(cosRandomBytes(8));
+  const text = kind === "stylesheet" ? `.${token} { margin-left: 37px; }\n`
+                                     : `(self.cosRan ??= []).push(${JSON.stringify(token)});\n`;
+  const bytes = new TextEncoder().encode(text);
+  return { token, bytes, hash: cosHash(await cosSha256Hex(bytes)) };
+}
+
+// The Content-Type a server gives a resource of `kind`.
+function cosDeclarativeType(kind) {
+  return kind === "stylesheet" ? "text/css" : "text/javascript";
+}
+
+// Adds the element that loads a resource of `kind` from `url`, with the other `attributes`,
+// and resolves with the event it fired ("load" or "error") and whether the resource took
+// effect: the script ran (a module preload never runs) or the style sheet applies.
+async function cosLoadElement(kind, url, attributes, token) {
+  const isScript = kind === "script" || kind === "module";
+  const element = document.createElement(isScript ? "script" : "link");
+  if (kind === "module") {
+    element.type = "module";
+  }
+  if (!isScript) {
+    element.rel = kind;
+  }
+  for (const [name, value] of Object.entries(attributes)) {
+    element.setAttribute(name, value);
+  }
+  element.setAttribute(isScript ? "src" : "href", url);
+  const event = await new Promise(resolve => {
+    element.onload = () => resolve("load");
+    element.onerror = () => resolve("error");
+    document.head.append(element);
+  });
+  let effect = (self.cosRan || []).includes(token);
+  if (kind === "stylesheet") {
+    const probe = document.createElement("div");
+    probe.className = token;
+    document.body.append(probe);
+    effect = getComputedStyle(probe).marginLeft === "37px";
+    probe.remove();
+  }
+  element.remove();
+  return { event, effect };
 }
 
 // --- Other origins: frames and workers speaking the cos-rpc.js protocol ---------------------

@@ -23,6 +23,10 @@ const cosOps = {
     const response = await fetch(url, init);
     return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
   },
+  // Loads a resource with an element here (cos-helpers.js cosLoadElement()).
+  async element({ kind, url, attributes, token }) {
+    return cosLoadElement(kind, url, attributes, token);
+  },
   // Runs `op` in a dedicated worker this context creates (from a blob: URL when `blob`), and
   // answers with its reply: what a worker inherits from its creator.
   async inWorker({ op, args, blob = false }) {
