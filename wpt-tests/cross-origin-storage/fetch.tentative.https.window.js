@@ -248,3 +248,33 @@ promise_test(async t => {
   assert_true(sameOrigin.ok, "a same-origin no-cors fetch is answered from COS");
   cosAssertBytes(new Uint8Array(await sameOrigin.arrayBuffer()), bytes, "the body");
 }, "a cross-origin no-cors fetch is left to the network");
+
+promise_test(async t => {
+  const { bytes, hash } = await cosEntry(600);
+  await cosStore(hash, bytes);
+  const init = { integrity: cosIntegrity(hash), crossOriginStorage: "" };
+  await promise_rejects_js(t, TypeError, fetch(cosMissingUrl(), { ...init, method: "POST",
+                                                                  body: "x" }),
+                           "a POST is the server's to answer: a 404");
+  await promise_rejects_js(t, TypeError,
+                           fetch(cosMissingUrl(O.crossSite), { ...init, mode: "same-origin" }),
+                           "a cross-origin URL in same-origin mode is a network error");
+  await promise_rejects_js(t, TypeError, fetch(cosMissingUrl(), {
+    integrity: `sha384-${btoa("x".repeat(48))} ${cosIntegrity(hash)}`,
+    crossOriginStorage: "",
+  }), "integrity that also lists a stronger digest, which SRI would check instead");
+}, "Cross-Origin Storage answers only a GET, in a mode the URL allows, with SHA-256 as the " +
+   "strongest digest");
+
+promise_test(async () => {
+  const { bytes, hash } = await cosEntry(600);
+  await cosStore(hash, bytes);
+  const init = { integrity: cosIntegrity(hash), crossOriginStorage: "" };
+  const same = await fetch(cosMissingUrl(), init);
+  assert_equals(same.type, "basic", "a same-origin answer");
+  const url = cosMissingUrl(O.crossSite);
+  const cross = await fetch(url, init);
+  assert_equals(cross.type, "cors", "a cross-origin answer to a CORS request");
+  assert_equals(cross.url, url, "its URL");
+  cosAssertBytes(new Uint8Array(await cross.arrayBuffer()), bytes, "its body");
+}, "a response from Cross-Origin Storage is typed as the network's would be");

@@ -84,6 +84,23 @@ promise_test(async () => {
   assert_equals(result.event, "load", "the preload is answered from COS");
 }, "modulepreload: an entry stored imperatively is preloaded, with no request to the network");
 
+promise_test(async t => {
+  const entry = await cosDeclarativeEntry("script");
+  await cosStore(entry.hash, entry.bytes);
+  const hit = await load("preload", entry, cosMissingUrl(), optIn(entry, "", { as: "script" }));
+  assert_equals(hit.event, "load", "a preload answered from COS");
+  const plain = await load("preload", entry, cosMissingUrl(), optIn(entry, null, { as: "script" }));
+  assert_equals(plain.event, "error", "without the attribute the server answers, with a 404");
+
+  const other = await cosDeclarativeEntry("script");
+  const url = cosBytesUrl(other.bytes, { type: "text/javascript" });
+  const miss = await load("preload", other, url, optIn(other, "", { as: "script" }));
+  assert_equals(miss.event, "load", "a miss preloads from the network");
+  await cosStoredEventually(t, other.hash, other.bytes, "the preloaded resource");
+  assertLoaded(await load("script", other, cosMissingUrl(), optIn(other)),
+               "its consumer, answered from COS");
+}, "preload: an entry is preloaded from Cross-Origin Storage, and a miss stores the resource");
+
 promise_test(async () => {
   const entry = await cosDeclarativeEntry("script");
   await cosStore(entry.hash, entry.bytes);
@@ -241,21 +258,59 @@ promise_test(async t => {
   await cosExpectAbsent(other.hash, "what a blocked context loaded");
 }, "where Permissions Policy blocks Cross-Origin Storage, the attribute is as if absent");
 
+// A frame at this origin with `policy` in force.
+async function frameWithPolicy(t, policy) {
+  const frame = await cosOpenFrame(t, O.self);
+  assert_true((await frame.call("csp", { policy })).ok, "the policy is set");
+  return frame;
+}
+
 promise_test(async t => {
   const entry = await cosDeclarativeEntry("script");
   await cosStore(entry.hash, entry.bytes);
-  const frame = await cosOpenFrame(t, O.self, {
-    headers: [["Content-Security-Policy", "script-src 'self' 'unsafe-inline'"]],
+  const style = await cosDeclarativeEntry("stylesheet");
+  await cosStore(style.hash, style.bytes);
+  const frame = await frameWithPolicy(t, "script-src 'self'; style-src 'self'");
+  const load = (kind, resource, url, more) => frame.call("element", {
+    kind, url, attributes: optIn(resource, "", more), token: resource.token,
   });
-  const blocked = await frame.call("element", {
-    kind: "script",
-    url: cosMissingUrl(O.crossSite),
-    attributes: optIn(entry, "", { crossorigin: "anonymous" }),
-    token: entry.token,
-  });
-  assertFailed(blocked.value, "a URL the policy blocks");
-  const allowed = await frame.call("element", {
+  assertFailed((await load("script", entry, cosMissingUrl())).value,
+               "a script allowed by host: COS does not answer, the server has no such file");
+  assertFailed((await load("stylesheet", style, cosMissingUrl())).value,
+               "a style sheet allowed by host");
+  assertFailed((await load("script", entry, cosMissingUrl(O.crossSite),
+                           { crossorigin: "anonymous" })).value,
+               "a script the policy blocks");
+  const other = await cosDeclarativeEntry("script");
+  assertLoaded((await load("script", other,
+                           cosBytesUrl(other.bytes, { type: "text/javascript" }))).value,
+               "the network still serves what the policy allows");
+}, "under a policy that allows scripts and styles by host, Cross-Origin Storage does not " +
+   "answer them");
+
+promise_test(async t => {
+  const entry = await cosDeclarativeEntry("script");
+  await cosStore(entry.hash, entry.bytes);
+  const frame = await frameWithPolicy(t, `script-src '${cosIntegrity(entry.hash)}'`);
+  const result = await frame.call("element", {
     kind: "script", url: cosMissingUrl(), attributes: optIn(entry), token: entry.token,
   });
-  assertLoaded(allowed.value, "a URL the policy allows");
-}, "Content Security Policy applies to a script Cross-Origin Storage would answer");
+  assertLoaded(result.value, "a script the policy allows by its hash");
+}, "under a policy that allows a script by its hash, Cross-Origin Storage answers it");
+
+// --- What SRI and the fetch check --------------------------------------------------------
+
+promise_test(async () => {
+  const entry = await cosDeclarativeEntry("script");
+  await cosStore(entry.hash, entry.bytes);
+  const integrity = `sha384-${btoa("x".repeat(48))} ${cosIntegrity(entry.hash)}`;
+  assertFailed(await load("script", entry, cosMissingUrl(), { integrity, crossoriginstorage: "" }),
+               "SRI would check the SHA-384 digest, which no entry has");
+}, "integrity that also lists a stronger digest is not answered from the SHA-256 entry");
+
+promise_test(async () => {
+  // Over 2 MiB: the file manager reads it in several chunks.
+  const entry = await cosDeclarativeEntry("script", 2.5 * 1024 * 1024);
+  await cosStore(entry.hash, entry.bytes);
+  assertLoaded(await load("script", entry, cosMissingUrl(), optIn(entry)), "from COS");
+}, "a script larger than one read chunk is loaded whole from Cross-Origin Storage");

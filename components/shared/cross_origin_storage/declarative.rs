@@ -25,38 +25,43 @@ use crate::hash::{ContentHash, HashAlgorithm};
 ///
 /// SRI ignores tokens it cannot parse, and so does this; but COS needs a SHA-256 digest to key
 /// the entry, so metadata without a valid one is refused with a `TypeError`, which is what
-/// `fetch()` throws for bad input. When several SHA-256 digests are listed, the first names the
-/// entry: which one the bytes match is known only after a fetch, and a lookup needs one key.
+/// `fetch()` throws for bad input. So is metadata that also lists a SHA-384 or SHA-512 digest:
+/// SRI checks the strongest algorithm listed and no other, so bytes matching the SHA-256 digest
+/// alone would fail it, and COS must not answer with them. When several SHA-256 digests are
+/// listed, the first names the entry: which one the bytes match is known only after a fetch,
+/// and a lookup needs one key.
 pub fn integrity_hash(integrity: &str) -> Result<ContentHash, CosError> {
-    let mut other_algorithms = false;
+    let mut found = None;
     for token in integrity.split_ascii_whitespace() {
         // Step 3.2 of "parse metadata": the options after `?` are ignored.
         let expression = token.split('?').next().unwrap_or_default();
         let Some((algorithm, value)) = expression.split_once('-') else {
             continue;
         };
-        if !algorithm.eq_ignore_ascii_case("sha256") {
-            other_algorithms |= ["sha384", "sha512"]
-                .iter()
-                .any(|known| algorithm.eq_ignore_ascii_case(known));
+        if ["sha384", "sha512"]
+            .iter()
+            .any(|stronger| algorithm.eq_ignore_ascii_case(stronger))
+        {
+            return Err(CosError::Type(format!(
+                "Cross-Origin Storage keys entries by SHA-256, but the integrity metadata lists a \
+                 {} digest, which SRI would check instead.",
+                algorithm.to_ascii_uppercase().replace("SHA", "SHA-")
+            )));
+        }
+        if found.is_some() || !algorithm.eq_ignore_ascii_case("sha256") {
             continue;
         }
         // A digest of another length than SHA-256's is not one.
-        let hash = decode_digest(value)
+        found = decode_digest(value)
             .and_then(|digest| ContentHash::from_digest(HashAlgorithm::Sha256, &digest));
-        if let Some(hash) = hash {
-            return Ok(hash);
-        }
     }
-    Err(CosError::Type(if other_algorithms {
-        "Cross-Origin Storage keys entries by SHA-256: the integrity metadata needs a \
-         \"sha256-\" digest."
-            .to_owned()
-    } else {
-        "Cross-Origin Storage needs integrity metadata with a valid \"sha256-\" digest (32 bytes \
-         in base64)."
-            .to_owned()
-    }))
+    found.ok_or_else(|| {
+        CosError::Type(
+            "Cross-Origin Storage needs integrity metadata with a valid \"sha256-\" digest (32 \
+             bytes in base64)."
+                .to_owned(),
+        )
+    })
 }
 
 /// A digest in base64 or base64url (SRI accepts both), padded or not.
@@ -120,7 +125,7 @@ mod tests {
             format!("sha256-{}", HELLO_BASE64.trim_end_matches('=')),
             format!("sha256-{url_safe}"),
             format!("sha256-{HELLO_BASE64}?ct=application/javascript"),
-            format!("sha384-abc md5-xyz  sha256-{HELLO_BASE64}\tsha512-def"),
+            format!("md5-xyz  sha256-{HELLO_BASE64}\tsha1-def"),
             format!("SHA256-{HELLO_BASE64}"),
         ] {
             assert_eq!(
@@ -158,11 +163,21 @@ mod tests {
     }
 
     #[test]
-    fn another_algorithm_alone_says_sha256_is_needed() {
-        let Err(CosError::Type(message)) = integrity_hash("sha512-abc") else {
-            panic!("sha512 alone was accepted");
-        };
-        assert!(message.contains("keys entries by SHA-256"), "{message}");
+    fn a_stronger_algorithm_anywhere_is_refused_for_the_one_sri_checks() {
+        for integrity in [
+            "sha512-abc".to_owned(),
+            format!("sha384-abc sha256-{HELLO_BASE64}"),
+            format!("sha256-{HELLO_BASE64} SHA512-def"),
+        ] {
+            let Err(CosError::Type(message)) = integrity_hash(&integrity) else {
+                panic!("{integrity:?} was accepted");
+            };
+            assert!(message.contains("keys entries by SHA-256"), "{message}");
+            assert!(
+                message.contains("SHA-384") || message.contains("SHA-512"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

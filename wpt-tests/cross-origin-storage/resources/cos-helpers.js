@@ -216,10 +216,13 @@ async function cosExpectAbsent(hash, description) {
 // The bytes of a resource of `kind` ("script", "module", "stylesheet" or "modulepreload")
 // whose effect is marked by a fresh token, with their hash: a script records the token in
 // self.cosRan when it runs, a style sheet gives elements of class token a 37px left margin.
-async function cosDeclarativeEntry(kind) {
+// `padding` bytes of comment make it as large as a test needs.
+async function cosDeclarativeEntry(kind, padding = 0) {
   const token = "t" + cosHex(cosRandomBytes(8));
-  const text = kind === "stylesheet" ? `.${token} { margin-left: 37px; }\n`
-                                     : `(self.cosRan ??= []).push(${JSON.stringify(token)});\n`;
+  const comment = padding ? `/*${"x".repeat(padding)}*/\n` : "";
+  const text = comment + (kind === "stylesheet"
+    ? `.${token} { margin-left: 37px; }\n`
+    : `(self.cosRan ??= []).push(${JSON.stringify(token)});\n`);
   const bytes = new TextEncoder().encode(text);
   return { token, bytes, hash: cosHash(await cosSha256Hex(bytes)) };
 }

@@ -23,6 +23,15 @@ const cosOps = {
     const response = await fetch(url, init);
     return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
   },
+  // Puts `policy` in force here with a <meta http-equiv=Content-Security-Policy>, after this
+  // document's own scripts ran.
+  async csp({ policy }) {
+    const meta = document.createElement("meta");
+    meta.httpEquiv = "Content-Security-Policy";
+    meta.content = policy;
+    document.head.append(meta);
+    return true;
+  },
   // Loads a resource with an element here (cos-helpers.js cosLoadElement()).
   async element({ kind, url, attributes, token }) {
     return cosLoadElement(kind, url, attributes, token);
