@@ -278,3 +278,17 @@ promise_test(async () => {
   assert_equals(cross.url, url, "its URL");
   cosAssertBytes(new Uint8Array(await cross.arrayBuffer()), bytes, "its body");
 }, "a response from Cross-Origin Storage is typed as the network's would be");
+
+promise_test(async () => {
+  // (module (func (export "f") (result i32) (i32.const 7)))
+  const hex = "0061736d01000000" + "0105016000017f" + "03020100" + "07050101660000" +
+              "0a0601040041070b";
+  const wasm = Uint8Array.from(hex.match(/../g), pair => parseInt(pair, 16));
+  const hash = cosHash(await cosSha256Hex(wasm));
+  await cosStore(hash, wasm);
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(cosMissingUrl(), {
+    integrity: cosIntegrity(hash),
+    crossOriginStorage: { contentType: "application/wasm" },
+  }));
+  assert_equals(instance.exports.f(), 7, "the module from Cross-Origin Storage runs");
+}, "WebAssembly.instantiateStreaming() takes a response from Cross-Origin Storage");
